@@ -1,0 +1,278 @@
+public import NIOCore
+
+/// The RFC 6455 protocol engine for one open connection, in either role: bytes in,
+/// actions and bytes out, with no I/O of its own.
+///
+/// The I/O layer feeds what it reads to ``receiveData(_:)``, then takes actions from
+/// ``nextAction()`` until it returns `nil`; whenever it has called into the engine it writes
+/// what ``nextBytesToSend()`` hands out and flushes once. When the transport closes it calls
+/// ``transportClosed()`` for the outcome. Sending (`send…`, ``startTheClosingHandshake(code:reason:)``)
+/// only queues bytes.
+///
+/// ```swift
+/// connection.receiveData(bytes)
+/// while let action = connection.nextAction() { … }
+/// while let bytes = connection.nextBytesToSend() { channel.write(bytes) }
+/// channel.flush()
+/// ```
+///
+/// The opening handshake happens before: a `Connection` starts in the OPEN state (§4.1
+/// "_The WebSocket Connection is Established_").
+public struct Connection: Sendable {
+    /// The connection's state from RFC 6455 §4.1 and §7, after the opening handshake.
+    public enum State: Sendable, Hashable {
+        /// Data may flow both ways.
+        case open
+        /// A close frame was sent or received; waiting for the rest of the closing handshake
+        /// or for the transport to close.
+        case closing
+        /// The transport is closed (§7.1.4 "_The WebSocket Connection is Closed_").
+        case closed
+    }
+
+    /// Options for one connection; every property has a documented default.
+    public struct Configuration: Sendable, Hashable {
+        /// Bounds on what the peer may send.
+        public var limits: Limits
+        /// Outgoing messages longer than this are split into frames carrying at most this many
+        /// payload bytes (§5.4); `nil`, the default, sends every message as a single frame.
+        public var outgoingFragmentSize: Int?
+        /// RSV bits the negotiated extensions define (none until an extension is negotiated).
+        public var allowedReservedBits: ReservedBits
+
+        public init(limits: Limits = Limits(), outgoingFragmentSize: Int? = nil, allowedReservedBits: ReservedBits = []) {
+            precondition(outgoingFragmentSize.map { $0 > 0 } ?? true, "outgoingFragmentSize must be positive")
+            self.limits = limits
+            self.outgoingFragmentSize = outgoingFragmentSize
+            self.allowedReservedBits = allowedReservedBits
+        }
+    }
+
+    public let role: Role
+    public let configuration: Configuration
+    public private(set) var state = State.open
+    /// The close frame received from the peer, if any (§7.1.5 takes the close code from it).
+    public private(set) var receivedCloseFrame: CloseFrame?
+    /// Whether this side has sent (queued) its close frame; no data frame may follow.
+    public private(set) var closeFrameSent = false
+    /// The peer's violation that made this side fail the connection, if any.
+    public private(set) var failure: ProtocolError?
+
+    private var decoder: FrameDecoder
+    private var assembler: MessageAssembler
+    private var outbound = OutboundQueue()
+    private var actions = CircularBuffer<ConnectionAction>(initialCapacity: 4)
+    private var maskingKeys: any RandomNumberGenerator & Sendable
+    private var closure: ConnectionClosure?
+
+    /// Creates the engine for a connection whose opening handshake has completed.
+    ///
+    /// - Parameter maskingKeyGenerator: where a client's masking keys come from; the default
+    ///   is the system CSPRNG, as RFC 6455 §5.3 requires. Tests pass a seeded generator.
+    public init(
+        role: Role,
+        configuration: Configuration = Configuration(),
+        maskingKeyGenerator: some RandomNumberGenerator & Sendable = SystemMaskingKeyGenerator()
+    ) {
+        self.role = role
+        self.configuration = configuration
+        let limits = configuration.limits
+        self.decoder = FrameDecoder(
+            role: role, allowedReservedBits: configuration.allowedReservedBits,
+            maxFrameSize: min(limits.maxFrameSize, limits.maxMessageSize))
+        self.assembler = MessageAssembler(limits: limits)
+        self.maskingKeys = maskingKeyGenerator
+    }
+
+    // MARK: Input
+
+    /// Hands the engine bytes read from the transport. Bytes that arrive after a close frame
+    /// was received, or after the connection was failed, are discarded (§5.5.1, §7.1.7).
+    public mutating func receiveData(_ bytes: ByteBuffer) {
+        guard processesInput else { return }
+        decoder.append(bytes)
+    }
+
+    /// The next thing the I/O layer must do, or `nil` when the received bytes are used up.
+    public mutating func nextAction() -> ConnectionAction? {
+        if let action = actions.popFirst() { return action }
+        do {
+            while processesInput, let output = try decoder.next() {
+                switch output {
+                case .header(let header):
+                    if !header.opcode.isControl { try assembler.receiveHeader(header) }
+                case .frame(let frame):
+                    if let action = try receiveFrame(frame) { return action }
+                }
+            }
+            if processesInput {
+                try decoder.withPendingPayload { header, bytes throws(ProtocolError) in
+                    if !header.opcode.isControl { try assembler.receivePartialPayload(bytes) }
+                }
+            }
+        } catch {
+            failTheWebSocketConnection(error)
+        }
+        return actions.popFirst()
+    }
+
+    /// Records that the TCP connection is closed and returns how the WebSocket connection
+    /// ended (§7.1.4–§7.1.6). Calling it again returns the same outcome.
+    public mutating func transportClosed() -> ConnectionClosure {
+        if let closure { return closure }
+        state = .closed
+        actions.removeAll()
+        let closure = ConnectionClosure(
+            code: receivedCloseFrame.map { $0.code?.rawValue ?? CloseCode.noStatusReceived.rawValue }
+                ?? CloseCode.abnormalClosure.rawValue,
+            reason: receivedCloseFrame?.reason ?? "",
+            wasClean: closeFrameSent && receivedCloseFrame != nil && failure == nil,
+            failure: failure)
+        self.closure = closure
+        return closure
+    }
+
+    // MARK: Output
+
+    /// The next bytes to write to the transport, oldest first; `nil` when none are queued.
+    public mutating func nextBytesToSend() -> ByteBuffer? {
+        outbound.next()
+    }
+
+    /// Whether bytes are waiting for ``nextBytesToSend()``.
+    public var hasBytesToSend: Bool { !outbound.isEmpty }
+
+    /// Queues a data message.
+    public mutating func send(_ message: Message) throws(SendError) {
+        switch message {
+        case .text(let text): try sendText(text)
+        case .binary(let bytes): try sendBinary(bytes)
+        }
+    }
+
+    /// Queues a text message: the string's UTF-8 bytes, split per `outgoingFragmentSize`.
+    public mutating func sendText(_ text: String) throws(SendError) {
+        guard !closeFrameSent else { throw .closeAlreadySent }
+        var text = text
+        text.withUTF8 { bytes in
+            Self.forEachFragment(of: bytes.count, size: configuration.outgoingFragmentSize, opcode: .text) { opcode, range, fin in
+                outbound.writeFrame(
+                    fin: fin, opcode: opcode, payload: UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: bytes[range])),
+                    maskingKey: nextMaskingKey())
+            }
+        }
+    }
+
+    /// Queues a binary message, split per `outgoingFragmentSize`. A server sends a large
+    /// payload straight from `bytes`, without copying it.
+    public mutating func sendBinary(_ bytes: ByteBuffer) throws(SendError) {
+        guard !closeFrameSent else { throw .closeAlreadySent }
+        Self.forEachFragment(of: bytes.readableBytes, size: configuration.outgoingFragmentSize, opcode: .binary) {
+            opcode, range, fin in
+            let fragment = bytes.getSlice(at: bytes.readerIndex + range.lowerBound, length: range.count)!
+            outbound.writeFrame(fin: fin, opcode: opcode, payload: fragment, maskingKey: nextMaskingKey())
+        }
+    }
+
+    /// Queues a ping (§5.5.2); its payload is at most 125 bytes.
+    public mutating func sendPing(_ payload: ByteBuffer = ByteBuffer()) throws(SendError) {
+        try sendControlFrame(.ping, payload: payload)
+    }
+
+    /// Queues an unsolicited pong, a unidirectional heartbeat (§5.5.3).
+    public mutating func sendPong(_ payload: ByteBuffer = ByteBuffer()) throws(SendError) {
+        try sendControlFrame(.pong, payload: payload)
+    }
+
+    /// RFC 6455 §7.1.2 "_Start the WebSocket Closing Handshake_": queues a close frame with
+    /// `code` and `reason` (no payload when `code` is `nil`; `reason` is then ignored) and
+    /// asks for the close timer. Does nothing once a close frame was sent or received, or
+    /// the connection was failed.
+    public mutating func startTheClosingHandshake(code: CloseCode? = nil, reason: String = "") throws(SendError) {
+        guard state == .open else { return }
+        if let code, !code.isAllowedOnTheWire { throw .invalidCloseCode(code.rawValue) }
+        let frame = CloseFrame(code: code, reason: reason)
+        let payload = frame.payload
+        guard payload.readableBytes <= 125 else { throw .controlPayloadTooLong(payload.readableBytes) }
+        sendCloseFrame(frame)
+        actions.append(.startCloseTimer)
+    }
+
+    // MARK: Inside
+
+    /// Input is processed until a close frame arrives or the connection is failed.
+    private var processesInput: Bool {
+        receivedCloseFrame == nil && failure == nil && state != .closed
+    }
+
+    private mutating func receiveFrame(_ frame: Frame) throws(ProtocolError) -> ConnectionAction? {
+        switch frame.opcode {
+        case .text, .binary, .continuation:
+            return try assembler.receiveFrame(frame).map(ConnectionAction.deliverMessage)
+        case .ping:
+            // Once our close frame is out, only the peer's close matters (§5.5.1).
+            if !closeFrameSent {
+                outbound.writeFrame(fin: true, opcode: .pong, payload: frame.payload, maskingKey: nextMaskingKey())
+            }
+            return .deliverPing(frame.payload)
+        case .pong:
+            return .deliverPong(frame.payload)
+        case .close:
+            let close = try CloseFrame(parsing: frame.payload)
+            receivedCloseFrame = close
+            let weStarted = closeFrameSent
+            if !weStarted { sendCloseFrame(CloseFrame(code: close.code)) }  // echo the code (§5.5.1)
+            state = .closing
+            actions.append(.closeFrameReceived(close))
+            // §7.1.1: the server closes TCP first; a client waits for it, within a timeout.
+            switch role {
+            case .server: actions.append(.closeTransport)
+            case .client where !weStarted: actions.append(.startCloseTimer)
+            case .client: break
+            }
+            return actions.popFirst()
+        }
+    }
+
+    /// RFC 6455 §7.1.7 "_Fail the WebSocket Connection_": send a close frame with the
+    /// error's code unless one was sent, process nothing more, close the transport.
+    private mutating func failTheWebSocketConnection(_ error: ProtocolError) {
+        failure = error
+        if !closeFrameSent { sendCloseFrame(CloseFrame(code: error.closeCode)) }
+        state = .closing
+        actions.append(.closeTransport)
+    }
+
+    private mutating func sendCloseFrame(_ frame: CloseFrame) {
+        outbound.writeFrame(fin: true, opcode: .close, payload: frame.payload, maskingKey: nextMaskingKey())
+        closeFrameSent = true
+        state = .closing
+    }
+
+    private mutating func sendControlFrame(_ opcode: Opcode, payload: ByteBuffer) throws(SendError) {
+        guard !closeFrameSent else { throw .closeAlreadySent }
+        guard payload.readableBytes <= 125 else { throw .controlPayloadTooLong(payload.readableBytes) }
+        outbound.writeFrame(fin: true, opcode: opcode, payload: payload, maskingKey: nextMaskingKey())
+    }
+
+    /// Calls `body` for each frame of a message of `count` bytes split into frames of at most
+    /// `size` bytes: its opcode (the message's, then continuation), its byte range, and
+    /// whether it is the last. An empty message is one empty frame.
+    private static func forEachFragment(
+        of count: Int, size: Int?, opcode: Opcode, _ body: (Opcode, Range<Int>, Bool) -> Void
+    ) {
+        let size = size ?? max(count, 1)
+        var start = 0
+        var frameOpcode = opcode
+        repeat {
+            let end = min(start + size, count)
+            body(frameOpcode, start..<end, end == count)
+            frameOpcode = .continuation
+            start = end
+        } while start < count
+    }
+
+    private mutating func nextMaskingKey() -> MaskingKey? {
+        role == .client ? MaskingKey(rawValue: UInt32(truncatingIfNeeded: maskingKeys.next())) : nil
+    }
+}

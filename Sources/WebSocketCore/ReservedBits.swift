@@ -1,0 +1,15 @@
+/// The RSV1–RSV3 bits of a frame header (RFC 6455 §5.2).
+///
+/// They must be zero unless a negotiated extension defines them, so the decoder is told
+/// which bits the negotiated extensions claim and fails on any other.
+public struct ReservedBits: OptionSet, Sendable, Hashable {
+    public let rawValue: UInt8
+
+    @inlinable
+    public init(rawValue: UInt8) { self.rawValue = rawValue & 0x70 }
+
+    /// RSV1, used by permessage-deflate to mark a compressed message (RFC 7692 §6).
+    public static let rsv1 = ReservedBits(rawValue: 0x40)
+    public static let rsv2 = ReservedBits(rawValue: 0x20)
+    public static let rsv3 = ReservedBits(rawValue: 0x10)
+}
