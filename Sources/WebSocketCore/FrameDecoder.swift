@@ -43,11 +43,18 @@ public struct FrameDecoder: Sendable {
 
     /// Adds received bytes.
     public mutating func append(_ bytes: ByteBuffer) {
+        var bytes = bytes
         if buffer.readableBytes == 0 {
             buffer = bytes  // the common case: take the chunk as it is, no copy
+        } else if buffer.readerIndex == 0 {
+            buffer.writeBuffer(&bytes)  // gathering a frame into storage that is ours alone
         } else {
-            var bytes = bytes
-            buffer.writeBuffer(&bytes)
+            // Frames already sliced out may share this storage: copy only the unread tail,
+            // rather than letting copy-on-write duplicate everything before it too.
+            var joined = ByteBufferAllocator().buffer(capacity: buffer.readableBytes + bytes.readableBytes)
+            joined.writeBuffer(&buffer)
+            joined.writeBuffer(&bytes)
+            buffer = joined
         }
     }
 
