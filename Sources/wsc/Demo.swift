@@ -12,6 +12,7 @@ struct Demo: ParsableCommand {
     var message: [String] = ["Hello", "κόσμε 😀"]
 
     mutating func run() throws {
+        try openingHandshake()
         var client = Connection(role: .client)
         var server = Connection(role: .server)
         for text in message { try client.sendText(text) }
@@ -26,6 +27,23 @@ struct Demo: ParsableCommand {
             let closure = connection.transportClosed()
             print("\(name): closed, code \(closure.code), reason \"\(closure.reason)\", clean: \(closure.wasClean)")
         }
+    }
+
+    /// RFC 6455 §4: the client's request, the server's checks and 101 response, the client's checks.
+    private func openingHandshake() throws {
+        var client = try ClientHandshake(host: "localhost", port: 8080, secure: false, resourceName: "/chat", protocols: ["chat.v2"])
+        let request = client.request()
+        print("client → server:\n" + indent(String(buffer: request)))
+        var server = ServerHandshake()
+        guard case .accepted(let offer, _) = server.receive(request) else { throw ValidationError("the server refused") }
+        let response = try offer.acceptingResponse(subprotocol: offer.selectSubprotocol(supported: ["chat.v2"]))
+        print("server → client:\n" + indent(String(buffer: response)))
+        guard case .accepted(let result) = try client.receive(response) else { throw ValidationError("incomplete response") }
+        print("  client: connection established, subprotocol \(result.subprotocol ?? "none")")
+    }
+
+    private func indent(_ head: String) -> String {
+        head.split(separator: "\r\n", omittingEmptySubsequences: false).dropLast(2).map { "    " + $0 }.joined(separator: "\n")
     }
 
     /// Moves what `sender` queued to `receiver`, printing the bytes and what the receiver makes
