@@ -2,7 +2,7 @@
 // libFuzzer targets for the engine's parsers. Build and run with `Fuzz/run TARGET SECONDS`.
 import PackageDescription
 
-let fuzzer: [SwiftSetting] = [.swiftLanguageMode(.v6), .unsafeFlags(["-parse-as-library"])]
+let fuzzer: [SwiftSetting] = [.swiftLanguageMode(.v6)]
 
 let package = Package(
     name: "fuzz",
