@@ -1,11 +1,16 @@
-import Crypto
+#if canImport(Darwin)
+import Darwin
+#elseif canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
 
-/// A source of masking keys from a CSPRNG (RFC 6455 §5.3, §10.3).
+/// A source of masking keys from the operating system's CSPRNG (RFC 6455 §5.3, §10.3).
 ///
-/// The RFC asks for keys an attacker cannot predict, so they come from swift-crypto's
-/// cryptographic generator (BoringSSL's `RAND_bytes`, or the system's on Apple platforms).
-/// Keys are fetched 512 bytes at a time: asking per frame would cost more than
-/// serialising a small frame.
+/// The RFC asks for keys an attacker cannot predict, so they come from the system generator
+/// (`arc4random_buf` on Apple platforms, `/dev/urandom` on Linux). Keys are fetched 4 KiB at a
+/// time: a system call per frame would cost more than serialising a small frame.
 public struct SystemMaskingKeyGenerator: RandomNumberGenerator, Sendable {
     private var words: [UInt64] = []
     private var position = 0
@@ -19,10 +24,31 @@ public struct SystemMaskingKeyGenerator: RandomNumberGenerator, Sendable {
     }
 
     private mutating func refill() {
-        let random = SymmetricKey(size: SymmetricKeySize(bitCount: 64 * 64))
-        words = random.withUnsafeBytes { bytes in
-            (0..<64).map { bytes.loadUnaligned(fromByteOffset: $0 * 8, as: UInt64.self) }
-        }
+        if words.isEmpty { words = Array(repeating: 0, count: 512) }
+        words.withUnsafeMutableBytes { Self.fillFromSystem($0) }
         position = 0
+    }
+
+    private static func fillFromSystem(_ buffer: UnsafeMutableRawBufferPointer) {
+        #if canImport(Darwin)
+        arc4random_buf(buffer.baseAddress, buffer.count)
+        #else
+        var filled = 0
+        let descriptor = open("/dev/urandom", O_RDONLY | O_CLOEXEC)
+        if descriptor >= 0 {
+            defer { close(descriptor) }
+            while filled < buffer.count {
+                let count = read(descriptor, buffer.baseAddress! + filled, buffer.count - filled)
+                if count > 0 { filled += count } else if count < 0, errno == EINTR { continue } else { break }
+            }
+        }
+        // Without /dev/urandom (a bare chroot, say) the standard library's generator still
+        // draws from the kernel, one word per call.
+        var system = SystemRandomNumberGenerator()
+        while filled < buffer.count {
+            buffer.storeBytes(of: UInt8(truncatingIfNeeded: system.next()), toByteOffset: filled, as: UInt8.self)
+            filled += 1
+        }
+        #endif
     }
 }

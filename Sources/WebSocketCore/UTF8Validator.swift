@@ -20,26 +20,45 @@ public struct UTF8Validator: Sendable, Hashable {
 
     /// Validates the next bytes of the text; returns `false` at the first invalid byte. After
     /// `false` the validator's state is meaningless.
+    ///
+    /// A sequence that lies wholly inside `bytes` is checked in one step, with the state kept
+    /// in locals; only a sequence cut by the end of `bytes` is remembered byte by byte.
     public mutating func validate(_ bytes: UnsafeRawBufferPointer) -> Bool {
         guard let base = bytes.baseAddress else { return true }
         let count = bytes.count
         var index = 0
+        // Finish a sequence the previous bytes began.
+        while remaining > 0 {
+            guard index < count else { return true }
+            let byte = base.load(fromByteOffset: index, as: UInt8.self)
+            guard byte >= lower, byte <= upper else { return false }
+            (remaining, lower, upper) = (remaining - 1, 0x80, 0xBF)
+            index += 1
+        }
         while index < count {
-            if remaining == 0 {
-                index = Self.skipASCII(base, from: index, count: count)
+            var lead = base.load(fromByteOffset: index, as: UInt8.self)
+            if lead < 0x80 {
+                index = Self.skipASCII(base, from: index + 1, count: count)
                 guard index < count else { return true }
-                let byte = base.load(fromByteOffset: index, as: UInt8.self)
-                index += 1
-                guard byte >= 0x80 else { continue }
-                guard startSequence(byte) else { return false }
-            } else {
-                let byte = base.load(fromByteOffset: index, as: UInt8.self)
-                guard byte >= lower, byte <= upper else { return false }
-                remaining -= 1
-                lower = 0x80
-                upper = 0xBF
-                index += 1
+                lead = base.load(fromByteOffset: index, as: UInt8.self)
             }
+            guard let (length, secondLower, secondUpper) = Self.sequence(startingWith: lead) else { return false }
+            guard index + length <= count else {
+                // Cut by the end of the bytes: check what is here, remember what must follow.
+                (remaining, lower, upper) = (UInt8(length - 1), secondLower, secondUpper)
+                for next in (index + 1)..<count {
+                    let byte = base.load(fromByteOffset: next, as: UInt8.self)
+                    guard byte >= lower, byte <= upper else { return false }
+                    (remaining, lower, upper) = (remaining - 1, 0x80, 0xBF)
+                }
+                return true
+            }
+            let second = base.load(fromByteOffset: index + 1, as: UInt8.self)
+            guard second >= secondLower, second <= secondUpper else { return false }
+            for next in (index + 2)..<(index + length) {
+                guard base.load(fromByteOffset: next, as: UInt8.self) & 0xC0 == 0x80 else { return false }
+            }
+            index += length
         }
         return true
     }
@@ -50,18 +69,21 @@ public struct UTF8Validator: Sendable, Hashable {
         return validator.validate(bytes) && validator.isAtCharacterBoundary
     }
 
-    private mutating func startSequence(_ lead: UInt8) -> Bool {
+    /// The length of the sequence `lead` starts and the range its second byte must fall in,
+    /// narrower than 0x80...0xBF after E0, ED, F0 and F4 (overlongs, surrogates, > U+10FFFF);
+    /// `nil` for continuation bytes, C0, C1 and F5...FF, which never start a sequence.
+    @inline(__always)
+    private static func sequence(startingWith lead: UInt8) -> (length: Int, lower: UInt8, upper: UInt8)? {
         switch lead {
-        case 0xC2...0xDF: (remaining, lower, upper) = (1, 0x80, 0xBF)
-        case 0xE0: (remaining, lower, upper) = (2, 0xA0, 0xBF)
-        case 0xE1...0xEC, 0xEE...0xEF: (remaining, lower, upper) = (2, 0x80, 0xBF)
-        case 0xED: (remaining, lower, upper) = (2, 0x80, 0x9F)
-        case 0xF0: (remaining, lower, upper) = (3, 0x90, 0xBF)
-        case 0xF1...0xF3: (remaining, lower, upper) = (3, 0x80, 0xBF)
-        case 0xF4: (remaining, lower, upper) = (3, 0x80, 0x8F)
-        default: return false  // continuation bytes, C0, C1 and F5...FF never start a sequence
+        case 0xC2...0xDF: (2, 0x80, 0xBF)
+        case 0xE0: (3, 0xA0, 0xBF)
+        case 0xE1...0xEC, 0xEE...0xEF: (3, 0x80, 0xBF)
+        case 0xED: (3, 0x80, 0x9F)
+        case 0xF0: (4, 0x90, 0xBF)
+        case 0xF1...0xF3: (4, 0x80, 0xBF)
+        case 0xF4: (4, 0x80, 0x8F)
+        default: nil
         }
-        return true
     }
 
     /// The index of the first non-ASCII byte at or after `index`, or `count`. Checks 32 bytes

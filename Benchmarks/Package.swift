@@ -1,0 +1,33 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+// Micro-benchmarks for WebSocketCore, each beside a peer measured in the same run.
+// Run from this directory:  swift package --allow-writing-to-package-directory benchmark
+// Results and how to read them: ../BENCHMARKS.md
+let package = Package(
+    name: "WebSocketsBenchmarks",
+    platforms: [.macOS(.v13)],
+    dependencies: [
+        .package(name: "websockets", path: ".."),
+        .package(url: "https://github.com/ordo-one/benchmark", from: "1.38.1", traits: ["MallocInterposer"]),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+    ],
+    targets: [
+        .executableTarget(
+            name: "WebSocketCoreBenchmarks",
+            dependencies: [
+                .product(name: "Benchmark", package: "benchmark"),
+                .product(name: "WebSocketCore", package: "websockets"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOWebSocket", package: "swift-nio"),
+                // Only to run NIO's WebSocket frame decoder and encoder as peers.
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+            ],
+            path: "Benchmarks/WebSocketCoreBenchmarks",
+            swiftSettings: [.swiftLanguageMode(.v6)],
+            plugins: [
+                .plugin(name: "BenchmarkPlugin", package: "benchmark")
+            ]
+        )
+    ]
+)
