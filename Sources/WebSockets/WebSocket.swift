@@ -1,0 +1,294 @@
+public import Foundation
+import NIOCore
+import NIOFoundationCompat
+import NIOPosix
+import WebSocketCore
+
+/// A WebSocket connection with the browser's API: the WHATWG WebSockets Standard's `WebSocket`
+/// interface, in Swift.
+///
+/// ```swift
+/// let socket = try WebSocket("wss://example.com/chat", protocols: ["chat.v2"])
+/// socket.onopen = { _ in try? socket.send("hello") }
+/// socket.onmessage = { event in print(event.data) }
+/// socket.onclose = { event in print(event.code, event.reason, event.wasClean) }
+/// ```
+///
+/// Events are delivered one at a time, in order, on ``Options/eventQueue`` (the main queue by
+/// default), as the standard's "queue a task" does in a browser: handlers attached on that
+/// queue in the same turn that created the socket never miss an event.
+///
+/// A socket that is connecting, open or closing keeps itself alive while it has listeners for
+/// events that can still come, or data waiting to be sent (§7 "Garbage collection"); dropping
+/// the last reference to an open socket without such listeners starts the closing handshake.
+/// Once the `close` event has fired, the socket lets go of its listeners, so closures that
+/// capture the socket do not keep it alive forever.
+public final class WebSocket: @unchecked Sendable {
+    // `@unchecked`: the mutable state below is only touched under `lock`; listeners have their own lock.
+    private let record: WebSocketURL
+    private let options: Options
+    private let listeners = EventListeners()
+    private let transport: ClientTransport
+    private let lock = NSLock()
+    private var state = ReadyState.connecting
+    private var queuedByteCount: UInt64 = 0
+    private var extensionsInUse = ""
+    private var subprotocolInUse = ""
+    private var binaryTypeValue = BinaryType.blob
+    private var failureValue: Failure?
+    /// The socket's reference to itself while §7 says it must not be collected.
+    private var keepAlive: WebSocket?
+
+    /// The `new WebSocket(url, protocols)` constructor steps (WHATWG WebSockets §3.1).
+    ///
+    /// - Throws: `SyntaxError` for a URL that does not parse, has a scheme other than `ws`,
+    ///   `wss`, `http` or `https`, or has a fragment; for a protocol that is not a token or is
+    ///   listed twice. Then the connection starts in the background.
+    public init(_ url: String, protocols: [String] = [], options: Options = Options()) throws(DOMException) {
+        do {
+            record = try WebSocketURL.forWebSocket(url, baseURL: options.baseURL)
+        } catch {
+            throw DOMException(.syntaxError, "Invalid WebSocket URL '\(url)': \(error)")
+        }
+        var headers = options.headers
+        if let origin = options.origin { headers.add(name: "Origin", value: origin) }
+        let handshake: ClientHandshake
+        do {
+            handshake = try ClientHandshake(
+                host: record.connectionHost, port: record.effectivePort, secure: record.isSecure,
+                resourceName: record.resourceName, protocols: protocols, extraHeaders: headers)
+        } catch {
+            throw DOMException(.syntaxError, error.description)
+        }
+        self.options = options
+        let group = MultiThreadedEventLoopGroup.singleton
+        let report = WeakReport()
+        transport = ClientTransport(handshake: handshake, options: options, eventLoop: group.next(), report: report.callAsFunction)
+        report.socket = self
+        transport.connect(to: record)
+    }
+
+    /// `new WebSocket(url, protocol)`: one subprotocol.
+    public convenience init(_ url: String, protocol: String, options: Options = Options()) throws(DOMException) {
+        try self.init(url, protocols: [`protocol`], options: options)
+    }
+
+    /// `new WebSocket(url, protocols)` with a Foundation `URL`.
+    public convenience init(_ url: URL, protocols: [String] = [], options: Options = Options()) throws(DOMException) {
+        try self.init(url.absoluteString, protocols: protocols, options: options)
+    }
+
+    deinit {
+        transport.enqueue(.socketDisappeared)
+    }
+
+    // MARK: Attributes
+
+    /// The URL, serialised: scheme `ws` or `wss`, lower-case host, no default port.
+    public var url: String { record.serialized }
+
+    /// The ready state; it changes when the standard's tasks run on the event queue, except
+    /// that ``close(code:reason:)`` sets CLOSING at once.
+    public var readyState: ReadyState { lock.withLock { state } }
+
+    /// Bytes of application data accepted by `send` and not yet written to the network. It
+    /// keeps growing after the closing handshake started: nothing more is sent, but everything
+    /// passed to `send` is counted (WHATWG WebSockets §3.1).
+    public var bufferedAmount: UInt64 { lock.withLock { queuedByteCount } }
+
+    /// The extensions the server accepted, as in its `Sec-WebSocket-Extensions` header.
+    public var extensions: String { lock.withLock { extensionsInUse } }
+
+    /// The subprotocol the server selected, or the empty string.
+    public var `protocol`: String { lock.withLock { subprotocolInUse } }
+
+    /// How binary messages are delivered; read when each message event is created.
+    public var binaryType: BinaryType {
+        get { lock.withLock { binaryTypeValue } }
+        set { lock.withLock { binaryTypeValue = newValue } }
+    }
+
+    /// Why the connection failed, if it did: the detail the standard keeps from events.
+    public var failure: Failure? { lock.withLock { failureValue } }
+
+    // MARK: Methods
+
+    /// Sends a text message (WHATWG WebSockets §3.1 `send()`); `bufferedAmount` grows by its UTF-8 length.
+    ///
+    /// - Throws: `InvalidStateError` while the socket is connecting.
+    public func send(_ data: String) throws(DOMException) {
+        try send(.text(data), byteCount: UInt64(data.utf8.count))
+    }
+
+    /// Sends a binary message.
+    public func send(_ data: Data) throws(DOMException) {
+        try send(.binary(ByteBuffer(data: data)), byteCount: UInt64(data.count))
+    }
+
+    /// Sends a binary message.
+    public func send(_ data: [UInt8]) throws(DOMException) {
+        try send(.binary(ByteBuffer(bytes: data)), byteCount: UInt64(data.count))
+    }
+
+    /// Sends a binary message with the blob's bytes.
+    public func send(_ blob: Blob) throws(DOMException) {
+        try send(.binary(ByteBuffer(data: blob.data())), byteCount: blob.size)
+    }
+
+    /// The `close(code, reason)` method steps (WHATWG WebSockets §3.1).
+    ///
+    /// - Throws: `InvalidAccessError` for a code other than 1000 or 3000–4999; `SyntaxError`
+    ///   for a reason longer than 123 bytes of UTF-8.
+    public func close(code: UInt16? = nil, reason: String? = nil) throws(DOMException) {
+        if let code, code != 1000, !(3000...4999).contains(code) {
+            throw DOMException(.invalidAccessError, "The close code must be 1000 or between 3000 and 4999; \(code) is neither.")
+        }
+        if let reason, reason.utf8.count > 123 {
+            throw DOMException(.syntaxError, "The close reason must be at most 123 bytes of UTF-8; it is \(reason.utf8.count).")
+        }
+        let previous = lock.withLock {
+            defer { if state == .connecting || state == .open { state = .closing } }
+            return state
+        }
+        switch previous {
+        case .closing, .closed:
+            return
+        case .connecting:
+            transport.enqueue(.fail(.closedBeforeEstablished))
+        case .open:
+            // A close frame without a code has no body: then the reason is not sent either.
+            transport.enqueue(.startTheClosingHandshake(code: code.map(CloseCode.init(rawValue:)), reason: reason ?? ""))
+        }
+        updateKeepAlive()
+    }
+
+    // MARK: Events
+
+    /// Adds a listener for events of `type` (`"open"`, `"message"`, `"error"`, `"close"`) and
+    /// returns the token that removes it; with `once`, it is removed before its first call.
+    @discardableResult
+    public func addEventListener(_ type: String, once: Bool = false, _ listener: @escaping @Sendable (Event) -> Void)
+        -> EventListenerToken
+    {
+        defer { updateKeepAlive() }
+        return listeners.addEventListener(type, once: once, listener)
+    }
+
+    /// Removes the listener `token` was returned for; nothing happens if it is already gone.
+    public func removeEventListener(_ token: EventListenerToken) {
+        listeners.removeEventListener(token)
+        updateKeepAlive()
+    }
+
+    /// The `open` event handler.
+    public var onopen: (@Sendable (Event) -> Void)? {
+        get { listeners.eventHandler(for: "open") }
+        set { listeners.setEventHandler("open", newValue); updateKeepAlive() }
+    }
+
+    /// The `message` event handler.
+    public var onmessage: (@Sendable (MessageEvent) -> Void)? {
+        get { listeners.eventHandler(for: "message", as: MessageEvent.self) }
+        set { listeners.setEventHandler("message", newValue); updateKeepAlive() }
+    }
+
+    /// The `error` event handler; ``failure`` says what went wrong.
+    public var onerror: (@Sendable (Event) -> Void)? {
+        get { listeners.eventHandler(for: "error") }
+        set { listeners.setEventHandler("error", newValue); updateKeepAlive() }
+    }
+
+    /// The `close` event handler.
+    public var onclose: (@Sendable (CloseEvent) -> Void)? {
+        get { listeners.eventHandler(for: "close", as: CloseEvent.self) }
+        set { listeners.setEventHandler("close", newValue); updateKeepAlive() }
+    }
+
+    // MARK: Inside
+
+    private func send(_ message: Message, byteCount: UInt64) throws(DOMException) {
+        enum Outcome { case refuse, send, drop, flagAsFull }
+        let outcome: Outcome = lock.withLock {
+            guard state != .connecting else { return .refuse }
+            queuedByteCount += byteCount
+            guard state == .open else { return .drop }
+            return queuedByteCount > options.maxBufferedAmount ? .flagAsFull : .send
+        }
+        switch outcome {
+        case .refuse:
+            throw DOMException(.invalidStateError, "The socket is still connecting; wait for the open event before sending.")
+        case .send: transport.enqueue(.send(message, byteCount: byteCount))
+        case .flagAsFull: transport.enqueue(.fail(.bufferFull))
+        case .drop: break
+        }
+        updateKeepAlive()
+    }
+
+    /// Runs the task for what the transport reported (WHATWG WebSockets §4), on the event queue.
+    fileprivate func queueTask(for event: TransportEvent) {
+        options.eventQueue.async { self.runTask(for: event) }
+    }
+
+    private func runTask(for event: TransportEvent) {
+        switch event {
+        case .established(let subprotocol, let extensions):
+            // close() during CONNECTING already failed the connection: no open event then.
+            let opened = lock.withLock {
+                guard state == .connecting else { return false }
+                (state, subprotocolInUse, extensionsInUse) = (.open, subprotocol, extensions)
+                return true
+            }
+            if opened { listeners.dispatch(Event(type: "open")) }
+        case .message(let message):
+            let (current, binaryType) = lock.withLock { (state, binaryTypeValue) }
+            guard current == .open else { return }
+            listeners.dispatch(MessageEvent(data: Self.dataForEvent(message, binaryType: binaryType), origin: record.origin))
+        case .closingHandshakeStarted:
+            lock.withLock { if state == .open { state = .closing } }
+        case .transmitted(let byteCount):
+            lock.withLock { queuedByteCount -= min(byteCount, queuedByteCount) }
+        case .closed(let code, let reason, let wasClean, let failure):
+            lock.withLock {
+                state = .closed
+                failureValue = failure
+            }
+            if failure != nil { listeners.dispatch(Event(type: "error")) }
+            listeners.dispatch(CloseEvent(wasClean: wasClean, code: code, reason: reason))
+            listeners.removeAll()
+        }
+        updateKeepAlive()
+    }
+
+    private static func dataForEvent(_ message: Message, binaryType: BinaryType) -> MessageEvent.Data {
+        switch (message, binaryType) {
+        case (.text(let text), _): .text(text)
+        case (.binary(let bytes), .arraybuffer): .arrayBuffer(Data(buffer: bytes, byteTransferStrategy: .automatic))
+        case (.binary(let bytes), .blob): .blob(Blob(Data(buffer: bytes, byteTransferStrategy: .automatic)))
+        }
+    }
+
+    /// WHATWG WebSockets §7: the socket must not be collected while listeners can still get
+    /// events, or while an established connection has data queued.
+    private func updateKeepAlive() {
+        let wanted: [String] = switch readyState {
+        case .connecting: ["open", "message", "error", "close"]
+        case .open: ["message", "error", "close"]
+        case .closing: ["error", "close"]
+        case .closed: []
+        }
+        let needed = wanted.contains(where: listeners.hasListeners(for:))
+            || (readyState != .closed && bufferedAmount > 0)
+        lock.withLock { keepAlive = needed ? self : nil }
+    }
+}
+
+/// Hands transport events to the socket without keeping it alive: the socket's own
+/// `keepAlive` decides that.
+private final class WeakReport: @unchecked Sendable {
+    // `@unchecked`: `socket` is set once, before the transport can report anything.
+    weak var socket: WebSocket?
+
+    func callAsFunction(_ event: TransportEvent) {
+        socket?.queueTask(for: event)
+    }
+}

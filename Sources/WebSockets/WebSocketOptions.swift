@@ -1,0 +1,82 @@
+public import Dispatch
+public import Foundation
+public import Logging
+public import WebSocketCore
+
+extension WebSocket {
+    /// What a non-browser program may want to set beyond the standard's constructor arguments.
+    ///
+    /// Every default is the standard's behaviour: no extra headers, no `Origin`, the system's
+    /// trust roots, no keepalive, events on the main queue.
+    public struct Options: Sendable {
+        /// The serial queue events are delivered on — the analogue of the browser's event loop
+        /// (WHATWG WebSockets §4 "queue a task"). Default: `.main`.
+        public var eventQueue: DispatchQueue = .main
+        /// Resolves relative URLs, as a document's base URL does in a browser; `nil` makes a
+        /// relative URL a `SyntaxError`.
+        public var baseURL: URL?
+        /// Extra fields for the opening handshake request (`Authorization`, `Cookie`, …).
+        public var headers: HTTPHeaders = [:]
+        /// Sent as the `Origin` field when set; browsers always send one, other clients need not.
+        public var origin: String?
+        /// TLS settings for `wss:` URLs.
+        public var tls = TLSOptions()
+        /// How long to wait for the TCP connection (and TLS, for `wss:`) before failing. Default 30 s.
+        public var connectTimeout: TimeInterval = 30
+        /// How long to wait for the server's handshake response once connected. Default 30 s.
+        public var handshakeTimeout: TimeInterval = 30
+        /// How long to wait for the server to close TCP after the closing handshake started
+        /// before closing it ourselves (RFC 6455 §7.1.1). Default 5 s.
+        public var closeTimeout: TimeInterval = 5
+        /// Periodic pings to detect a dead peer. Off by default, as in browsers.
+        public var keepalive: Keepalive = .disabled
+        /// Largest message accepted; a larger one fails the connection with 1009. Default 64 MiB.
+        public var maxMessageSize: Int = Limits().maxMessageSize
+        /// Beyond this many bytes accepted by `send` but not yet written, the socket is "flagged
+        /// as full" and closed (WHATWG WebSockets §3.1 `send()`). Default 128 MiB.
+        public var maxBufferedAmount: UInt64 = 128 << 20
+        /// Where the socket logs what happens to its connection. Default: discards everything.
+        public var logger = Logger(label: "websockets", factory: { _ in SwiftLogNoOpLogHandler() })
+
+        /// Options with every default.
+        public init() {}
+    }
+
+    /// Whether and how often to ping the server to find out that the connection died.
+    public struct Keepalive: Sendable, Hashable {
+        let interval: TimeInterval?
+        let timeout: TimeInterval
+
+        /// No pings: the standard's behaviour.
+        public static let disabled = Keepalive(interval: nil, timeout: 0)
+
+        /// A ping every `interval` seconds; no pong within `timeout` seconds fails the connection.
+        public static func enabled(interval: TimeInterval, timeout: TimeInterval = 10) -> Keepalive {
+            Keepalive(interval: interval, timeout: timeout)
+        }
+    }
+
+    /// TLS settings for `wss:` connections.
+    public struct TLSOptions: Sendable {
+        /// Certificate checking, on by default: the chain must lead to a trusted root and name the host.
+        public enum Verification: Sendable, Hashable {
+            /// Verify the chain and the host name (the default, and what browsers do).
+            case full
+            /// Verify the chain but not the host name.
+            case skipHostnameCheck
+            /// Accept any certificate. Only for tests: it makes TLS useless against an attacker.
+            case insecureNoVerification
+        }
+
+        /// Roots trusted in addition to the system's, as PEM text.
+        public var additionalTrustRootsPEM: [String] = []
+        /// A client certificate chain (PEM, leaf first) and its private key (PEM), for servers
+        /// that ask for one.
+        public var clientCertificate: (chainPEM: String, privateKeyPEM: String)?
+        /// How the server's certificate is checked. Default `.full`.
+        public var verification = Verification.full
+
+        /// Settings with every default.
+        public init() {}
+    }
+}

@@ -1,0 +1,71 @@
+import ArgumentParser
+import Foundation
+import WebSockets
+
+/// `wsc URL`: connects, sends each line of standard input as a text message, prints what
+/// arrives, and closes when standard input ends.
+struct Connect: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Connect to a WebSocket server; send stdin lines as text messages, print the messages received.")
+
+    @Argument(help: "The ws:, wss:, http: or https: URL to connect to.")
+    var url: String
+
+    @Option(name: .customLong("protocol"), help: "A subprotocol to offer (repeatable).")
+    var protocols: [String] = []
+
+    @Option(name: .customShort("H"), help: "An extra handshake header, 'Name: value' (repeatable).")
+    var headers: [String] = []
+
+    @Option(help: "A PEM file of certificates to trust besides the system's.")
+    var cacert: String?
+
+    @Flag(help: "Accept any TLS certificate (for testing only).")
+    var insecure = false
+
+    @Option(help: "Seconds to wait for replies after standard input ends, before closing.")
+    var linger: Double = 1
+
+    func validate() throws {
+        for header in headers where !header.contains(":") {
+            throw ValidationError("-H takes 'Name: value', got '\(header)'")
+        }
+    }
+
+    func run() throws {
+        var options = WebSocket.Options()
+        options.eventQueue = DispatchQueue(label: "wsc.events")
+        for header in headers {
+            let parts = header.split(separator: ":", maxSplits: 1)
+            options.headers.add(name: String(parts[0]), value: parts[1].trimmingCharacters(in: .whitespaces))
+        }
+        if let cacert { options.tls.additionalTrustRootsPEM = [try String(contentsOfFile: cacert, encoding: .utf8)] }
+        if insecure { options.tls.verification = .insecureNoVerification }
+
+        let socket = try WebSocket(url, protocols: protocols, options: options)
+        let finished = DispatchSemaphore(value: 0)
+        socket.onopen = { _ in
+            Terminal.note("connected to \(socket.url)" + (socket.protocol.isEmpty ? "" : ", subprotocol \(socket.protocol)"))
+            let linger = self.linger
+            Thread.detachNewThread {
+                while let line = readLine() { try? socket.send(line) }
+                // Messages that arrive after close() are not delivered (WHATWG WebSockets §4),
+                // so give the server time to answer what was sent.
+                while socket.bufferedAmount > 0, socket.readyState == .open { usleep(10_000) }
+                Thread.sleep(forTimeInterval: linger)
+                try? socket.close(code: 1000)
+            }
+        }
+        socket.onmessage = { event in Terminal.print(event.data) }
+        socket.onclose = { event in
+            Terminal.note("closed: code \(event.code)" + (event.reason.isEmpty ? "" : ", reason \"\(event.reason)\"")
+                + (event.wasClean ? "" : " (not clean)"))
+            finished.signal()
+        }
+        finished.wait()
+        if let failure = socket.failure {
+            Terminal.note("error: \(failure)")
+            throw ExitCode.failure
+        }
+    }
+}

@@ -1,0 +1,138 @@
+#!/usr/bin/env python3
+"""A python-websockets server for the interop tests (the asyncio API, websockets >= 14).
+
+    python_server.py --port 0 [--host 127.0.0.1] [--tls-cert F --tls-key F]
+                     [--subprotocols a,b] [--compression deflate|none] [--max-size BYTES]
+
+Prints ``PORT <n>`` on stdout once listening, then serves until killed (SIGTERM/SIGINT).
+Only ever listens on the loopback address it is given.
+
+Paths select the behaviour:
+
+    /echo                           echo every message, text as text and binary as binary
+    /close?code=4001&reason=bye     close with that code and reason after the first message;
+                                    add &after=0 to close right after the handshake, or
+                                    &after=N to close after the Nth message (each is echoed)
+    /request                        send one text message, a JSON object describing the
+                                    handshake request (path, headers, subprotocol), then echo
+    /reject403                      refuse the handshake with HTTP 403 (process_request)
+
+Any other path is refused with HTTP 404. Subprotocols: the server's ``subprotocols`` argument,
+so python-websockets picks the first of the server's list that the client offered (and refuses
+with 400 a client that offers none when the list is not empty).
+"""
+
+import argparse
+import asyncio
+import http
+import json
+import signal
+import ssl
+import sys
+import urllib.parse
+
+from websockets.asyncio.server import serve
+
+
+def parse_arguments():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=0)
+    parser.add_argument("--tls-cert", help="PEM file: certificate chain, leaf first")
+    parser.add_argument("--tls-key", help="PEM file: private key")
+    parser.add_argument("--subprotocols", default="", help="comma-separated, in order of preference")
+    parser.add_argument("--compression", choices=["deflate", "none"], default="deflate")
+    parser.add_argument("--max-size", type=int, default=64 << 20, help="largest message accepted")
+    arguments = parser.parse_args()
+    if bool(arguments.tls_cert) != bool(arguments.tls_key):
+        parser.error("--tls-cert and --tls-key go together")
+    return arguments
+
+
+def split_path(connection):
+    path, _, query = connection.request.path.partition("?")
+    return path, urllib.parse.parse_qs(query)
+
+
+KNOWN_PATHS = {"/echo", "/close", "/request"}
+
+
+def process_request(connection, request):
+    path = request.path.partition("?")[0]
+    if path == "/reject403":
+        return connection.respond(http.HTTPStatus.FORBIDDEN, "Forbidden\n")
+    if path not in KNOWN_PATHS:
+        return connection.respond(http.HTTPStatus.NOT_FOUND, "Not Found\n")
+    return None
+
+
+async def echo(connection, limit=None):
+    """Echoes messages; stops after `limit` messages when given."""
+    count = 0
+    if limit == 0:
+        return
+    async for message in connection:
+        await connection.send(message)
+        count += 1
+        if limit is not None and count >= limit:
+            return
+
+
+async def handler(connection):
+    path, query = split_path(connection)
+    if path == "/echo":
+        await echo(connection)
+    elif path == "/close":
+        code = int(query.get("code", ["1000"])[0])
+        reason = query.get("reason", [""])[0]
+        after = int(query.get("after", ["1"])[0])
+        await echo(connection, limit=after)
+        await connection.close(code, reason)
+    elif path == "/request":
+        request = connection.request
+        description = {
+            "path": request.path,
+            "headers": [[name, value] for name, value in request.headers.raw_items()],
+            "subprotocol": connection.subprotocol,
+        }
+        await connection.send(json.dumps(description))
+        await echo(connection)
+
+
+async def main():
+    arguments = parse_arguments()
+    tls = None
+    if arguments.tls_cert:
+        tls = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        tls.load_cert_chain(arguments.tls_cert, arguments.tls_key)
+    subprotocols = [name for name in arguments.subprotocols.split(",") if name] or None
+
+    # A parent may start us with signals blocked (Foundation's Process inherits the mask of the
+    # spawning thread, and Dispatch threads block most signals): unblock the ones that stop us.
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM, signal.SIGINT})
+    stop = asyncio.get_running_loop().create_future()
+    for signal_number in (signal.SIGTERM, signal.SIGINT):
+        asyncio.get_running_loop().add_signal_handler(signal_number, lambda: stop.done() or stop.set_result(None))
+
+    async with serve(
+        handler,
+        arguments.host,
+        arguments.port,
+        ssl=tls,
+        subprotocols=subprotocols,
+        compression=None if arguments.compression == "none" else "deflate",
+        max_size=arguments.max_size,
+        process_request=process_request,
+        # The default 10 s is short for a test machine whose two cores are busy building.
+        open_timeout=60,
+    ) as server:
+        port = server.sockets[0].getsockname()[1]
+        print(f"PORT {port}", flush=True)
+        await stop
+
+
+if __name__ == "__main__":
+    try:
+        asyncio.run(main())
+    except KeyboardInterrupt:
+        sys.exit(0)

@@ -1,0 +1,80 @@
+import Foundation
+import Testing
+@testable import WebSockets
+
+/// `WebSocket` against servers nobody here wrote: python-websockets (PyPI) and Node's `ws`
+/// (Debian `node-ws`), installed by `scripts/install-peers` and started by each test.
+@Suite("Interop with real servers", .serialized)
+struct InteropTests {
+    @Test(arguments: PeerProcess.Kind.allCases)
+    func echoOfTextBinaryEmptyAndSixteenMebibytes(_ kind: PeerProcess.Kind) async throws {
+        let peer = try await PeerProcess.start(kind)
+        defer { peer.stop() }
+        let recorder = try SocketRecorder(peer.url("/echo"))
+        try await recorder.waitForOpen()
+        recorder.socket.binaryType = .arraybuffer
+        let large = Data((0..<(16 << 20)).map { UInt8(truncatingIfNeeded: $0 &* 31) })
+        try recorder.onQueue {
+            try recorder.socket.send("héllo wörld 😀")
+            try recorder.socket.send(Data([0, 1, 2, 255]))
+            try recorder.socket.send("")
+            try recorder.socket.send(Data())
+            try recorder.socket.send(large)
+        }
+        let events = try await recorder.waitUntil(timeout: .seconds(60)) { $0.count == 6 }
+        let origin = "ws://127.0.0.1:\(peer.port)"
+        #expect(Array(events.dropFirst()) == [
+            .message(.text("héllo wörld 😀"), origin: origin), .message(.arrayBuffer(Data([0, 1, 2, 255])), origin: origin),
+            .message(.text(""), origin: origin), .message(.arrayBuffer(Data()), origin: origin),
+            .message(.arrayBuffer(large), origin: origin),
+        ])
+        try recorder.onQueue { try recorder.socket.close(code: 1000, reason: "thanks") }
+        #expect(try await recorder.waitForClose().last == .close(code: 1000, reason: "", wasClean: true, readyState: .closed)
+            || recorder.events.last == .close(code: 1000, reason: "thanks", wasClean: true, readyState: .closed))
+    }
+
+    @Test(arguments: PeerProcess.Kind.allCases)
+    func theServerClosesWithCodeAndReason(_ kind: PeerProcess.Kind) async throws {
+        let peer = try await PeerProcess.start(kind)
+        defer { peer.stop() }
+        let recorder = try SocketRecorder(peer.url("/close?code=4001&reason=bye&after=0"))
+        let events = try await recorder.waitForClose()
+        #expect(events == [.open(protocol: "", extensions: "", readyState: .open),
+                           .close(code: 4001, reason: "bye", wasClean: true, readyState: .closed)])
+        #expect(recorder.socket.failure == nil)
+    }
+
+    @Test(arguments: PeerProcess.Kind.allCases)
+    func theServerSelectsASubprotocol(_ kind: PeerProcess.Kind) async throws {
+        let peer = try await PeerProcess.start(kind, subprotocols: ["chat.v2", "chat.v1"])
+        defer { peer.stop() }
+        let recorder = try SocketRecorder(peer.url("/echo"), protocols: ["chat.v1", "chat.v2"])
+        try await recorder.waitForOpen()
+        #expect(recorder.socket.protocol == "chat.v2")
+    }
+
+    @Test(arguments: PeerProcess.Kind.allCases)
+    func aRefusalWith403FailsTheConnection(_ kind: PeerProcess.Kind) async throws {
+        let peer = try await PeerProcess.start(kind)
+        defer { peer.stop() }
+        let recorder = try SocketRecorder(peer.url("/reject403"))
+        #expect(try await recorder.waitForClose() == SocketRecorder.failed)
+        guard case .handshakeFailed(.unexpectedStatus(code: 403, _)) = recorder.socket.failure else {
+            Issue.record("expected a 403 refusal, got \(String(describing: recorder.socket.failure))")
+            return
+        }
+    }
+
+    @Test(arguments: PeerProcess.Kind.allCases)
+    func wssWithACertificateGeneratedAtTestTime(_ kind: PeerProcess.Kind) async throws {
+        let peer = try await PeerProcess.start(kind, tls: true)
+        defer { peer.stop() }
+        var options = WebSocket.Options()
+        options.tls.additionalTrustRootsPEM = [try TestCertificates.shared().caCertificatePEM]
+        let recorder = try SocketRecorder(peer.url("/echo"), options: options)
+        try await recorder.waitForOpen()
+        try recorder.onQueue { try recorder.socket.send("secure") }
+        let events = try await recorder.waitUntil { $0.count == 2 }
+        #expect(events.last == .message(.text("secure"), origin: "wss://localhost:\(peer.port)"))
+    }
+}

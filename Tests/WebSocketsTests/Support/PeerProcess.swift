@@ -1,0 +1,277 @@
+import Foundation
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// A WebSocket server nobody here wrote, run as a child process on 127.0.0.1:
+/// python-websockets (`Tests/Interop/python_server.py`) or Node's `ws`
+/// (`Tests/Interop/node_server.js`), installed by `scripts/install-peers`.
+///
+/// ```swift
+/// let peer = try await PeerProcess.start(.python, subprotocols: ["chat"])
+/// defer { peer.stop() }
+/// let socket = try WebSocket(peer.url("/echo"))
+/// ```
+///
+/// Paths the peers serve: `/echo`; `/close?code=4001&reason=bye` (close after the first message,
+/// `&after=0` at once, `&after=N` after the Nth); `/request` (first message: the handshake request as
+/// JSON); `/reject403`. python-websockets refuses with 400 a client that offers no subprotocol
+/// when the server has some; Node's `ws` accepts it with none.
+///
+/// A peer that is not installed fails the test with an error saying to run
+/// `scripts/install-peers`; it is never skipped. The process is terminated by ``stop()`` or when
+/// the last reference goes away.
+final class PeerProcess: @unchecked Sendable {
+    // @unchecked: `Process` is not declared Sendable, but this type only reads its state
+    // (`isRunning`, `terminationStatus`) and calls `terminate()`, which Foundation makes thread-safe;
+    // everything else is immutable or behind a lock.
+    /// Which peer.
+    enum Kind: String, Sendable, CaseIterable, CustomStringConvertible {
+        /// python-websockets, asyncio server (PyPI `websockets`).
+        case python
+        /// Node.js with `ws` (Debian `node-ws`).
+        case node
+
+        var description: String {
+            switch self {
+            case .python: "python-websockets"
+            case .node: "Node ws"
+            }
+        }
+    }
+
+    /// The repository's root, found from this file's path.
+    static let repositoryRoot = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent()  // Support
+        .deletingLastPathComponent()  // WebSocketsTests
+        .deletingLastPathComponent()  // Tests
+        .deletingLastPathComponent()
+
+    /// Where `scripts/install-peers` puts the Python virtual environment.
+    static let venv = repositoryRoot.appendingPathComponent(".build/peers/venv")
+
+    /// Where Debian's `node-ws` puts Node modules.
+    static let debianNodeModules = "/usr/share/nodejs"
+
+    let kind: Kind
+    /// The port the peer listens on, on 127.0.0.1.
+    let port: Int
+    /// Whether the peer speaks TLS (with ``TestCertificates/shared()``'s server certificate).
+    let isTLS: Bool
+
+    private let process: Process
+    private let output: LockedValue<PeerOutput>
+    private let temporaryDirectory: URL?
+    private let stopped = LockedValue(false)
+
+    private init(kind: Kind, port: Int, isTLS: Bool, process: Process, output: LockedValue<PeerOutput>, temporaryDirectory: URL?) {
+        self.kind = kind
+        self.port = port
+        self.isTLS = isTLS
+        self.process = process
+        self.output = output
+        self.temporaryDirectory = temporaryDirectory
+    }
+
+    deinit {
+        stop()
+    }
+
+    /// `ws://127.0.0.1:port` + `path` (`wss://localhost:port` + `path` with TLS).
+    func url(_ path: String = "/") -> String {
+        isTLS ? "wss://localhost:\(port)\(path)" : "ws://127.0.0.1:\(port)\(path)"
+    }
+
+    /// The host to connect to and verify: `localhost` with TLS, `127.0.0.1` otherwise.
+    var host: String { isTLS ? "localhost" : "127.0.0.1" }
+
+    /// What the peer wrote to standard error so far (for failure messages).
+    var standardError: String {
+        String(decoding: output.withLock { $0.standardError }, as: UTF8.self)
+    }
+
+    /// Starts a peer and waits until it prints `PORT <n>`.
+    ///
+    /// - Parameters:
+    ///   - subprotocols: The server's subprotocols, in its order of preference.
+    ///   - tls: Serve `wss:` with ``TestCertificates/shared()``'s server certificate.
+    ///   - identity: Which server certificate; see ``TestCertificates/ServerIdentity``.
+    ///   - compression: `"deflate"` or `"none"`; `nil` for the peer's default (python-websockets:
+    ///     permessage-deflate; ws: none).
+    ///   - timeout: Bound on start-up.
+    /// - Throws: ``PeerProcessError`` if the peer is not installed, exits, or stays silent.
+    static func start(
+        _ kind: Kind,
+        subprotocols: [String] = [],
+        tls: Bool = false,
+        identity: TestCertificates.ServerIdentity = .localhostAndLoopback,
+        compression: String? = nil,
+        timeout: Duration = .seconds(15)
+    ) async throws -> PeerProcess {
+        var arguments = ["--port", "0"]
+        if !subprotocols.isEmpty { arguments += ["--subprotocols", subprotocols.joined(separator: ",")] }
+        if let compression { arguments += ["--compression", compression] }
+        var temporaryDirectory: URL?
+        if tls {
+            let directory = FileManager.default.temporaryDirectory
+                .appendingPathComponent("websockets-peer-\(UUID().uuidString)")
+            let files = try TestCertificates.shared().writeServerFiles(to: directory, identity: identity)
+            arguments += ["--tls-cert", files.certificateChain.path, "--tls-key", files.privateKey.path]
+            temporaryDirectory = directory
+        }
+
+        let process = Process()
+        var environment = ProcessInfo.processInfo.environment
+        switch kind {
+        case .python:
+            let python = venv.appendingPathComponent("bin/python")
+            guard FileManager.default.isExecutableFile(atPath: python.path) else {
+                throw PeerProcessError.notInstalled(kind, "\(python.path) does not exist")
+            }
+            process.executableURL = python
+            process.arguments = ["-u", script(for: kind).path] + arguments
+            environment["PYTHONDONTWRITEBYTECODE"] = "1"
+        case .node:
+            guard let node = findExecutable("node") ?? findExecutable("nodejs") else {
+                throw PeerProcessError.notInstalled(kind, "no node on PATH")
+            }
+            guard FileManager.default.fileExists(atPath: "\(debianNodeModules)/ws/package.json")
+                || environment["NODE_PATH"] != nil
+            else {
+                throw PeerProcessError.notInstalled(kind, "\(debianNodeModules)/ws does not exist")
+            }
+            process.executableURL = node
+            process.arguments = [script(for: kind).path] + arguments
+            environment["NODE_PATH"] = [environment["NODE_PATH"], debianNodeModules].compactMap { $0 }
+                .joined(separator: ":")
+        }
+        process.environment = environment
+        process.currentDirectoryURL = repositoryRoot
+
+        let output = LockedValue(PeerOutput())
+        let standardOutput = Pipe()
+        let standardError = Pipe()
+        process.standardOutput = standardOutput
+        process.standardError = standardError
+        process.standardInput = FileHandle.nullDevice
+        standardOutput.fileHandleForReading.readabilityHandler = { handle in
+            let data = handle.availableData
+            if data.isEmpty { handle.readabilityHandler = nil }
+            output.withLock { $0.standardOutput.append(data) }
+        }
+        standardError.fileHandleForReading.readabilityHandler = { handle in
+            let data = handle.availableData
+            if data.isEmpty { handle.readabilityHandler = nil }
+            output.withLock { $0.standardError.append(data) }
+        }
+        try process.run()
+
+        let peer = { (port: Int) in
+            PeerProcess(kind: kind, port: port, isTLS: tls, process: process, output: output, temporaryDirectory: temporaryDirectory)
+        }
+        // Until the port is known, a throw (or cancellation) must not leave the process behind:
+        // `starting` terminates it when it goes away.
+        let starting = peer(0)
+        let deadline = ContinuousClock.now + timeout
+        while true {
+            if let port = output.withLock({ $0.announcedPort }) {
+                starting.disown()
+                return peer(port)
+            }
+            if !process.isRunning {
+                try await Task.sleep(for: .milliseconds(50))  // let the pipes drain
+                throw PeerProcessError.exited(kind, status: process.terminationStatus, standardError: starting.standardError)
+            }
+            if ContinuousClock.now >= deadline {
+                throw PeerProcessError.silent(kind, timeout: timeout, standardError: starting.standardError)
+            }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+    }
+
+    /// Makes ``stop()`` do nothing for this instance: another instance owns the process now.
+    private func disown() {
+        stopped.withLock { $0 = true }
+    }
+
+    /// Terminates the peer (SIGTERM, then SIGKILL after 2 s) and removes its files. Safe to call
+    /// more than once.
+    ///
+    /// A child of `Process` inherits the signal mask of the spawning thread, and Dispatch's threads
+    /// block SIGTERM: the peer scripts unblock it themselves (Node does so at start-up), and the
+    /// SIGKILL fallback covers any other child.
+    func stop() {
+        let alreadyStopped = stopped.withLock { stopped in
+            defer { stopped = true }
+            return stopped
+        }
+        guard !alreadyStopped else { return }
+        if process.isRunning {
+            process.terminate()
+            let deadline = Date().addingTimeInterval(2)
+            while process.isRunning, Date() < deadline { usleep(10_000) }
+            if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        }
+        if let temporaryDirectory { try? FileManager.default.removeItem(at: temporaryDirectory) }
+    }
+
+    private static func script(for kind: Kind) -> URL {
+        let name = switch kind {
+        case .python: "python_server.py"
+        case .node: "node_server.js"
+        }
+        return repositoryRoot.appendingPathComponent("Tests/Interop/\(name)")
+    }
+
+    private static func findExecutable(_ name: String) -> URL? {
+        let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/local/bin:/usr/bin:/bin"
+        for directory in path.split(separator: ":") {
+            let candidate = URL(fileURLWithPath: String(directory)).appendingPathComponent(name)
+            if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
+        }
+        return nil
+    }
+}
+
+/// What a peer wrote, collected by the pipes' handlers.
+private struct PeerOutput: Sendable {
+    var standardOutput = Data()
+    var standardError = Data()
+
+    /// The port from the first `PORT <n>` line, once it is complete.
+    var announcedPort: Int? {
+        let lines = String(decoding: standardOutput, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false)
+        for line in lines.dropLast() {  // the last piece is an incomplete line (or empty)
+            let parts = line.split(separator: " ")
+            if parts.count == 2, parts[0] == "PORT", let port = Int(parts[1]), port > 0 { return port }
+        }
+        return nil
+    }
+}
+
+/// Why a peer could not be started.
+enum PeerProcessError: Error, CustomStringConvertible {
+    /// The peer's runtime or library is missing.
+    case notInstalled(PeerProcess.Kind, String)
+    /// The peer exited before announcing its port.
+    case exited(PeerProcess.Kind, status: Int32, standardError: String)
+    /// The peer did not announce its port in time.
+    case silent(PeerProcess.Kind, timeout: Duration, standardError: String)
+
+    var description: String {
+        switch self {
+        case .notInstalled(let kind, let detail):
+            "the \(kind) interop peer is not installed (\(detail)): run `bash scripts/install-peers` first"
+        case .exited(let kind, let status, let standardError):
+            "the \(kind) peer exited with status \(status) before listening"
+                + (status == 3 || standardError.contains("ModuleNotFoundError") || standardError.contains("Cannot find module")
+                    ? " (is it installed? run `bash scripts/install-peers`)" : "")
+                + ":\n\(standardError)"
+        case .silent(let kind, let timeout, let standardError):
+            "the \(kind) peer did not print its port within \(timeout):\n\(standardError)"
+        }
+    }
+}
