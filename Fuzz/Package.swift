@@ -11,21 +11,22 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
     ],
     targets: [
+        .target(name: "FuzzDriver", swiftSettings: fuzzer),
         .executableTarget(
             name: "FrameFuzzer",
-            dependencies: [.product(name: "WebSocketCore", package: "websockets"), .product(name: "NIOCore", package: "swift-nio")],
+            dependencies: ["FuzzDriver", .product(name: "WebSocketCore", package: "websockets"), .product(name: "NIOCore", package: "swift-nio")],
             swiftSettings: fuzzer),
         .executableTarget(
             name: "ClientHandshakeFuzzer",
-            dependencies: [.product(name: "WebSocketCore", package: "websockets"), .product(name: "NIOCore", package: "swift-nio")],
+            dependencies: ["FuzzDriver", .product(name: "WebSocketCore", package: "websockets"), .product(name: "NIOCore", package: "swift-nio")],
             swiftSettings: fuzzer),
         .executableTarget(
             name: "ServerHandshakeFuzzer",
-            dependencies: [.product(name: "WebSocketCore", package: "websockets"), .product(name: "NIOCore", package: "swift-nio")],
+            dependencies: ["FuzzDriver", .product(name: "WebSocketCore", package: "websockets"), .product(name: "NIOCore", package: "swift-nio")],
             swiftSettings: fuzzer),
         .executableTarget(
             name: "UTF8Fuzzer",
-            dependencies: [.product(name: "WebSocketCore", package: "websockets")],
+            dependencies: ["FuzzDriver", .product(name: "WebSocketCore", package: "websockets")],
             swiftSettings: fuzzer),
     ]
 )

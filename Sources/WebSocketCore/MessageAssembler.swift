@@ -71,6 +71,12 @@ public struct MessageAssembler: Sendable {
             guard !frame.fin || partial!.validator.isAtCharacterBoundary else { throw .invalidUTF8 }
         }
         validatedCount = 0
+        let opcode = partial!.opcode
+        if frame.fin, partial!.payload == nil {
+            // The common case, a message in one frame: hand its payload on as it is.
+            partial = nil
+            return Self.message(opcode, frame.payload)
+        }
         if partial!.payload == nil {
             partial!.payload = frame.payload
         } else {
@@ -78,9 +84,12 @@ public struct MessageAssembler: Sendable {
             partial!.payload!.writeBuffer(&fragment)
         }
         guard frame.fin else { return nil }
-        let message = partial!
+        let payload = partial!.payload!
         partial = nil
-        let payload = message.payload!
-        return message.opcode == .text ? .text(String(buffer: payload)) : .binary(payload)
+        return Self.message(opcode, payload)
+    }
+
+    private static func message(_ opcode: Opcode, _ payload: ByteBuffer) -> Message {
+        opcode == .text ? .text(String(buffer: payload)) : .binary(payload)
     }
 }

@@ -84,6 +84,14 @@ struct OpeningHandshakeTests {
         #expect(recorder.socket.failure == .connectionRefused(host: "127.0.0.1", port: 1))
     }
 
+    @Test func aHostThatDoesNotResolveFails() async throws {
+        var options = WebSocket.Options()
+        options.connectTimeout = 20
+        let recorder = try SocketRecorder("ws://no-such-host.invalid/", options: options)
+        #expect(try await recorder.waitForClose(timeout: .seconds(30)) == SocketRecorder.failed)
+        #expect(recorder.socket.failure == .nameResolutionFailed(host: "no-such-host.invalid"))
+    }
+
     @Test func aServerThatNeverAnswersTimesOut() async throws {
         let server = try await TestServer.start(.neverRespond)
         defer { server.stop() }
