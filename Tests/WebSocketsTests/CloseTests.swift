@@ -5,8 +5,10 @@ import Testing
 /// WHATWG WebSockets §3.1 `close()`, and the closing and closed tasks of §4.
 @Suite("close() and closing (§3.1, §4)")
 struct CloseTests {
-    @Test func closeValidatesTheCode() throws {
-        let recorder = try SocketRecorder("ws://127.0.0.1:1/")
+    @Test func closeValidatesTheCode() async throws {
+        let server = try await TestServer.start(.neverRespond)  // stays CONNECTING
+        defer { server.stop() }
+        let recorder = try SocketRecorder(server.url())
         for code: UInt16 in [0, 999, 1001, 1005, 1006, 2999, 5000] {
             do {
                 try recorder.socket.close(code: code)
@@ -18,8 +20,10 @@ struct CloseTests {
         #expect(recorder.socket.readyState == .connecting)
     }
 
-    @Test func closeValidatesTheReasonLength() throws {
-        let recorder = try SocketRecorder("ws://127.0.0.1:1/")
+    @Test func closeValidatesTheReasonLength() async throws {
+        let server = try await TestServer.start(.neverRespond)  // stays CONNECTING
+        defer { server.stop() }
+        let recorder = try SocketRecorder(server.url())
         do {
             try recorder.socket.close(code: 1000, reason: String(repeating: "é", count: 62))  // 124 bytes
             Issue.record("a 124-byte reason was accepted")

@@ -73,7 +73,13 @@ struct ConstructorTests {
     }
 
     @Test func initialAttributes() throws {
-        let socket = try Self.socket("ws://127.0.0.1:1/")
+        // A suspended event queue: no task runs, so the socket stays as the constructor left it.
+        let queue = DispatchQueue(label: "suspended")
+        queue.suspend()
+        defer { queue.resume() }
+        var options = WebSocket.Options()
+        options.eventQueue = queue
+        let socket = try WebSocket("ws://127.0.0.1:1/", options: options)
         #expect(socket.readyState == .connecting)
         #expect(socket.readyState.rawValue == 0)
         #expect(socket.bufferedAmount == 0)

@@ -10,7 +10,7 @@ struct KeepaliveTests {
         let server = try await TestServer.start(.echo)
         defer { server.stop() }
         var options = WebSocket.Options()
-        options.keepalive = .enabled(interval: 0.05, timeout: 1)
+        options.keepalive = .enabled(interval: 0.05, timeout: 10)
         let recorder = try SocketRecorder(server.url(), options: options)
         try await recorder.waitForOpen()
         let record = try await server.waitForConnection { $0.pings.count >= 3 }

@@ -19,6 +19,8 @@ struct LifetimeTests {
         }
         let record = try await server.waitForClose()
         #expect(record.closeFrame == CloseFrame(code: nil))
+        let released = ContinuousClock.now + .seconds(10)
+        while weakSocket != nil, ContinuousClock.now < released { try await Task.sleep(for: .milliseconds(10)) }
         #expect(weakSocket == nil)
     }
 
@@ -45,8 +47,12 @@ struct LifetimeTests {
         let deadline = ContinuousClock.now + .seconds(10)
         while !seen.current.contains("close 1000"), ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(10)) }
         #expect(seen.current == ["open", "message", "close 1000"])
-        try await Task.sleep(for: .milliseconds(50))
-        queue.sync {}
+        // Released once the closed task has finished and no other task holds it.
+        let released = ContinuousClock.now + .seconds(10)
+        while weakSocket != nil, ContinuousClock.now < released {
+            queue.sync {}
+            try await Task.sleep(for: .milliseconds(10))
+        }
         #expect(weakSocket == nil)
     }
 

@@ -5,8 +5,10 @@ import Testing
 /// WHATWG WebSockets §3.1, `send()` and `bufferedAmount`.
 @Suite("send() and bufferedAmount (§3.1)")
 struct SendTests {
-    @Test func sendWhileConnectingThrowsInvalidStateError() throws {
-        let recorder = try SocketRecorder("ws://127.0.0.1:1/")
+    @Test func sendWhileConnectingThrowsInvalidStateError() async throws {
+        let server = try await TestServer.start(.neverRespond)  // stays CONNECTING
+        defer { server.stop() }
+        let recorder = try SocketRecorder(server.url())
         recorder.onQueue {
             let error = #expect(throws: DOMException.self) { try recorder.socket.send("x") }
             #expect(error?.name == .invalidStateError)

@@ -29,6 +29,25 @@ struct TLSTests {
         }
     }
 
+    @Test func aClientCertificateFromTheOptionsIsPresented() async throws {
+        let server = try await TestServer.start(.echo, tls: true, requireClientCertificate: true)
+        defer { server.stop() }
+        let certificates = try TestCertificates.shared()
+        var options = WebSocket.Options()
+        options.tls.additionalTrustRootsPEM = [certificates.caCertificatePEM]
+        options.tls.clientCertificate = (chainPEM: certificates.serverCertificatePEM, privateKeyPEM: certificates.serverPrivateKeyPEM)
+        let recorder = try SocketRecorder(server.url(), options: options)
+        try await recorder.waitForOpen()
+
+        options.tls.clientCertificate = nil
+        let refused = try SocketRecorder(server.url(), options: options)
+        #expect(try await refused.waitForClose() == SocketRecorder.failed)
+        guard case .tlsFailed = refused.socket.failure else {
+            Issue.record("expected a TLS failure, got \(String(describing: refused.socket.failure))")
+            return
+        }
+    }
+
     @Test func noVerificationIsAnExplicitOption() async throws {
         let server = try await TestServer.start(.echo, tls: true)
         defer { server.stop() }

@@ -100,7 +100,7 @@ struct TestCertificates: Sendable {
                 extensions: try Certificate.Extensions {
                     Critical(BasicConstraints.notCertificateAuthority)
                     Critical(KeyUsage(digitalSignature: true))
-                    try ExtendedKeyUsage([.serverAuth])
+                    try ExtendedKeyUsage([.serverAuth, .clientAuth])  // also a client certificate in tests
                     SubjectAlternativeNames(names)
                     SubjectKeyIdentifier(hash: serverPublicKey)
                     AuthorityKeyIdentifier(keyIdentifier: caKeyIdentifier.keyIdentifier)
@@ -117,12 +117,20 @@ struct TestCertificates: Sendable {
             serverPrivateKeyPEM: serverKey.pemRepresentation + "\n")
     }
 
-    /// The server side: the chain for `identity` and the key, no client certificates asked for.
-    func makeServerTLSConfiguration(_ identity: ServerIdentity = .localhostAndLoopback) throws -> TLSConfiguration {
+    /// The server side: the chain for `identity` and the key; with `requireClientCertificate`,
+    /// clients must present a certificate from the test CA (the server certificate serves).
+    func makeServerTLSConfiguration(
+        _ identity: ServerIdentity = .localhostAndLoopback, requireClientCertificate: Bool = false
+    ) throws -> TLSConfiguration {
         let chain = try NIOSSLCertificate.fromPEMBytes(Array(serverCertificateChainPEM(identity).utf8))
         let key = try NIOSSLPrivateKey(bytes: Array(serverPrivateKeyPEM.utf8), format: .pem)
-        return TLSConfiguration.makeServerConfiguration(
+        var configuration = TLSConfiguration.makeServerConfiguration(
             certificateChain: chain.map { .certificate($0) }, privateKey: .privateKey(key))
+        if requireClientCertificate {
+            configuration.certificateVerification = .noHostnameVerification
+            configuration.trustRoots = .certificates(try NIOSSLCertificate.fromPEMBytes(Array(caCertificatePEM.utf8)))
+        }
+        return configuration
     }
 
     /// A client that trusts the system's roots plus this CA, with full verification (certificate

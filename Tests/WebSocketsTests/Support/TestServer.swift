@@ -51,12 +51,17 @@ final class TestServer: Sendable {
     ///   - behavior: What to do with each connection; echo by default.
     ///   - tls: Speak TLS with the certificates of ``TestCertificates/shared()``.
     ///   - identity: Which server certificate TLS presents; see ``TestCertificates/ServerIdentity``.
+    ///   - requireClientCertificate: With TLS, refuse clients without a certificate from the test CA.
     static func start(
         _ behavior: Behavior = .echo,
         tls: Bool = false,
-        identity: TestCertificates.ServerIdentity = .localhostAndLoopback
+        identity: TestCertificates.ServerIdentity = .localhostAndLoopback,
+        requireClientCertificate: Bool = false
     ) async throws -> TestServer {
-        let sslContext = tls ? try NIOSSLContext(configuration: TestCertificates.shared().makeServerTLSConfiguration(identity)) : nil
+        let sslContext = tls
+            ? try NIOSSLContext(configuration: TestCertificates.shared().makeServerTLSConfiguration(
+                identity, requireClientCertificate: requireClientCertificate))
+            : nil
         let recorder = TestServerRecorder()
         let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .serverChannelOption(ChannelOptions.socketOption(.so_reuseaddr), value: 1)

@@ -187,7 +187,6 @@ struct TestServerSelfTests {
     @Test func neverRespondMakesTheHandshakeTimeOut() async throws {
         let server = try await TestServer.start(.neverRespond)
         defer { server.stop() }
-        let start = ContinuousClock.now
         let error = await #expect(throws: EngineTestClientError.self) {
             _ = try await EngineTestClient.connect(port: server.port, timeout: .milliseconds(300))
         }
@@ -195,7 +194,6 @@ struct TestServerSelfTests {
             Issue.record("expected a time-out, got \(String(describing: error))")
             return
         }
-        #expect(ContinuousClock.now - start < .seconds(5))
         // The server did read the whole request.
         #expect(try await server.waitForConnection { $0.request != nil }.request?.resourceName == "/")
     }
