@@ -38,13 +38,33 @@ public struct Connection: Sendable {
         /// payload bytes (§5.4); `nil`, the default, sends every message as a single frame.
         public var outgoingFragmentSize: Int?
         /// RSV bits the negotiated extensions define (none until an extension is negotiated).
+        /// RSV1 is added by itself when ``perMessageDeflate`` is set.
         public var allowedReservedBits: ReservedBits
+        /// The permessage-deflate parameters the opening handshake negotiated (RFC 7692 §7.1),
+        /// or `nil`, the default, if it did not: messages then go uncompressed and RSV1 is a
+        /// protocol error. When set, a message whose first frame has RSV1 is decompressed, and
+        /// messages are sent compressed as ``compression`` says.
+        public var perMessageDeflate: PerMessageDeflate.Parameters?
+        /// How this side compresses when ``perMessageDeflate`` is set: its
+        /// ``PerMessageDeflate/Configuration/compressionLevel``,
+        /// ``PerMessageDeflate/Configuration/memoryLevel`` and
+        /// ``PerMessageDeflate/Configuration/threshold`` (the negotiation preferences in it
+        /// are not used here). Pass the configuration that negotiated; the default is
+        /// `PerMessageDeflate.Configuration()`.
+        public var compression: PerMessageDeflate.Configuration
 
-        public init(limits: Limits = Limits(), outgoingFragmentSize: Int? = nil, allowedReservedBits: ReservedBits = []) {
+        /// Creates a configuration; every parameter has the documented default.
+        public init(
+            limits: Limits = Limits(), outgoingFragmentSize: Int? = nil, allowedReservedBits: ReservedBits = [],
+            perMessageDeflate: PerMessageDeflate.Parameters? = nil,
+            compression: PerMessageDeflate.Configuration = PerMessageDeflate.Configuration()
+        ) {
             precondition(outgoingFragmentSize.map { $0 > 0 } ?? true, "outgoingFragmentSize must be positive")
             self.limits = limits
             self.outgoingFragmentSize = outgoingFragmentSize
             self.allowedReservedBits = allowedReservedBits
+            self.perMessageDeflate = perMessageDeflate
+            self.compression = compression
         }
     }
 
@@ -64,11 +84,18 @@ public struct Connection: Sendable {
     private var actions = CircularBuffer<ConnectionAction>(initialCapacity: 4)
     private var maskingKeys: any RandomNumberGenerator & Sendable
     private var closure: ConnectionClosure?
+    /// Compresses outgoing messages; `nil` without permessage-deflate, or when this side's
+    /// window is 8 bits, which zlib cannot compress with.
+    private var compressor: PerMessageDeflate.Compressor?
 
     /// Creates the engine for a connection whose opening handshake has completed.
     ///
-    /// - Parameter maskingKeyGenerator: where a client's masking keys come from; the default
-    ///   is the system CSPRNG, as RFC 6455 §5.3 requires. Tests pass a seeded generator.
+    /// - Parameters:
+    ///   - role: Which end of the connection this engine is.
+    ///   - configuration: Limits, fragmentation, and the extensions negotiated in the
+    ///     handshake, permessage-deflate among them.
+    ///   - maskingKeyGenerator: where a client's masking keys come from; the default
+    ///     is the system CSPRNG, as RFC 6455 §5.3 requires. Tests pass a seeded generator.
     public init(
         role: Role,
         configuration: Configuration = Configuration(),
@@ -77,10 +104,24 @@ public struct Connection: Sendable {
         self.role = role
         self.configuration = configuration
         let limits = configuration.limits
+        var allowedReservedBits = configuration.allowedReservedBits
+        var decompressor: PerMessageDeflate.Decompressor?
+        if let deflate = configuration.perMessageDeflate {
+            allowedReservedBits.insert(.rsv1)
+            let peer: Role = role == .client ? .server : .client
+            decompressor = PerMessageDeflate.Decompressor(
+                windowBits: deflate.maxWindowBits(sentBy: peer), noContextTakeover: deflate.noContextTakeover(sentBy: peer))
+            // With an 8-bit window every message goes uncompressed, as RFC 7692 §6 allows.
+            let windowBits = deflate.maxWindowBits(sentBy: role)
+            if windowBits >= 9 {
+                compressor = PerMessageDeflate.Compressor(
+                    windowBits: windowBits, noContextTakeover: deflate.noContextTakeover(sentBy: role),
+                    level: configuration.compression.compressionLevel, memoryLevel: configuration.compression.memoryLevel)
+            }
+        }
         self.decoder = FrameDecoder(
-            role: role, allowedReservedBits: configuration.allowedReservedBits,
-            maxFrameSize: min(limits.maxFrameSize, limits.maxMessageSize))
-        self.assembler = MessageAssembler(limits: limits)
+            role: role, allowedReservedBits: allowedReservedBits, maxFrameSize: min(limits.maxFrameSize, limits.maxMessageSize))
+        self.assembler = MessageAssembler(limits: limits, decompressor: decompressor)
         self.maskingKeys = maskingKeyGenerator
     }
 
@@ -100,7 +141,7 @@ public struct Connection: Sendable {
             while processesInput, let output = try decoder.next() {
                 switch output {
                 case .header(let header):
-                    if !header.opcode.isControl { try assembler.receiveHeader(header) }
+                    if header.opcode.isControl { try checkControlHeader(header) } else { try assembler.receiveHeader(header) }
                 case .frame(let frame):
                     if let action = try receiveFrame(frame) { return action }
                 }
@@ -150,11 +191,15 @@ public struct Connection: Sendable {
         }
     }
 
-    /// Queues a text message: the string's UTF-8 bytes, split per `outgoingFragmentSize`.
+    /// Queues a text message: the string's UTF-8 bytes, compressed if permessage-deflate is
+    /// in use, split per `outgoingFragmentSize`.
     public mutating func sendText(_ text: String) throws(SendError) {
         guard !closeFrameSent else { throw .closeAlreadySent }
         var text = text
         text.withUTF8 { bytes in
+            if let compressed = compressed(UnsafeRawBufferPointer(bytes)) {
+                return sendFrames(of: compressed, opcode: .text, compressed: true)
+            }
             Self.forEachFragment(of: bytes.count, size: configuration.outgoingFragmentSize, opcode: .text) { opcode, range, fin in
                 outbound.writeFrame(
                     fin: fin, opcode: opcode, payload: UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: bytes[range])),
@@ -163,15 +208,15 @@ public struct Connection: Sendable {
         }
     }
 
-    /// Queues a binary message, split per `outgoingFragmentSize`. A server sends a large
-    /// payload straight from `bytes`, without copying it.
+    /// Queues a binary message, compressed if permessage-deflate is in use, split per
+    /// `outgoingFragmentSize`. A server sends a large uncompressed payload straight from
+    /// `bytes`, without copying it.
     public mutating func sendBinary(_ bytes: ByteBuffer) throws(SendError) {
         guard !closeFrameSent else { throw .closeAlreadySent }
-        Self.forEachFragment(of: bytes.readableBytes, size: configuration.outgoingFragmentSize, opcode: .binary) {
-            opcode, range, fin in
-            let fragment = bytes.getSlice(at: bytes.readerIndex + range.lowerBound, length: range.count)!
-            outbound.writeFrame(fin: fin, opcode: opcode, payload: fragment, maskingKey: nextMaskingKey())
+        if let compressed = bytes.withUnsafeReadableBytes({ compressed($0) }) {
+            return sendFrames(of: compressed, opcode: .binary, compressed: true)
         }
+        sendFrames(of: bytes, opcode: .binary, compressed: false)
     }
 
     /// Queues a ping (§5.5.2); its payload is at most 125 bytes.
@@ -247,6 +292,33 @@ public struct Connection: Sendable {
         outbound.writeFrame(fin: true, opcode: .close, payload: frame.payload, maskingKey: nextMaskingKey())
         closeFrameSent = true
         state = .closing
+    }
+
+    /// The message compressed (RFC 7692 §7.2.1), or `nil` when it goes as it is: without
+    /// permessage-deflate, or below the threshold.
+    private mutating func compressed(_ message: UnsafeRawBufferPointer) -> ByteBuffer? {
+        guard compressor != nil, message.count >= configuration.compression.threshold else { return nil }
+        return compressor!.compress(message)
+    }
+
+    /// Queues a message's payload as frames, split per `outgoingFragmentSize`; RSV1 marks a
+    /// compressed message on its first frame only (RFC 7692 §6).
+    private mutating func sendFrames(of payload: ByteBuffer, opcode: Opcode, compressed: Bool) {
+        Self.forEachFragment(of: payload.readableBytes, size: configuration.outgoingFragmentSize, opcode: opcode) {
+            frameOpcode, range, fin in
+            let fragment = payload.getSlice(at: payload.readerIndex + range.lowerBound, length: range.count)!
+            let reservedBits: ReservedBits = compressed && frameOpcode != .continuation ? .rsv1 : []
+            outbound.writeFrame(
+                fin: fin, reservedBits: reservedBits, opcode: frameOpcode, payload: fragment, maskingKey: nextMaskingKey())
+        }
+    }
+
+    /// With permessage-deflate, RSV1 on a control frame is a protocol error (RFC 7692 §6:
+    /// control frames are never compressed). Without it, the decoder refuses RSV1 unless
+    /// another extension claims the bit.
+    private func checkControlHeader(_ header: FrameHeader) throws(ProtocolError) {
+        guard configuration.perMessageDeflate != nil, header.reservedBits.contains(.rsv1) else { return }
+        throw .misplacedCompressionBit(header.opcode)
     }
 
     private mutating func sendControlFrame(_ opcode: Opcode, payload: ByteBuffer) throws(SendError) {

@@ -13,6 +13,10 @@ public struct Limits: Sendable, Hashable {
     /// fails with 1009 (RFC 6455 §7.4.1). Default 64 MiB: four times the 16 MiB messages
     /// the interop tests echo, a quarter of Node `ws`'s 100 MiB, far above
     /// python-websockets' 1 MiB, because browsers accept whatever fits in memory.
+    ///
+    /// A compressed message (RFC 7692) is held to it twice: the payloads as sent, and the
+    /// message decompressed, which is checked as decompression goes so that a small message
+    /// inflating to gigabytes fails the moment it passes the limit.
     public var maxMessageSize: Int
 
     /// Most frames one message may be split into. Empty continuation frames cost no memory

@@ -35,15 +35,25 @@ public enum ProtocolError: Error, Sendable, Hashable, CustomStringConvertible {
     case messageTooLarge(limit: Int)
     /// A message split into more frames than the configured maximum.
     case tooManyFragments(limit: Int)
+    /// RSV1, permessage-deflate's "Per-Message Compressed" bit, on a control or continuation
+    /// frame: only the first frame of a data message may carry it (RFC 7692 §6).
+    case misplacedCompressionBit(Opcode)
+    /// A compressed message whose data is not valid DEFLATE (RFC 7692 §7.2.2, RFC 1951),
+    /// with zlib's description of what was wrong.
+    case invalidCompressedData(String)
 
     /// The status code to send when failing the connection for this error (RFC 6455 §7.4.1).
     public var closeCode: CloseCode {
         switch self {
-        case .invalidUTF8: .invalidFramePayloadData
+        // Undecodable DEFLATE data is a payload that does not match its message's type, as
+        // invalid UTF-8 is: the frames themselves are well formed. Node's ws sends 1007 too;
+        // python-websockets sends 1002.
+        case .invalidUTF8, .invalidCompressedData: .invalidFramePayloadData
         case .frameTooLarge, .messageTooLarge, .tooManyFragments: .messageTooBig
         case .unmaskedFrameFromClient, .maskedFrameFromServer, .reservedBitsSet, .reservedOpcode,
              .payloadLengthTooLarge, .nonMinimalPayloadLength, .controlFrameTooLong, .fragmentedControlFrame,
-             .unexpectedContinuation, .expectedContinuation, .closePayloadTooShort, .invalidCloseCode:
+             .unexpectedContinuation, .expectedContinuation, .closePayloadTooShort, .invalidCloseCode,
+             .misplacedCompressionBit:
             .protocolError
         }
     }
@@ -66,6 +76,8 @@ public enum ProtocolError: Error, Sendable, Hashable, CustomStringConvertible {
         case .frameTooLarge(let length, let limit): "frame of \(length) bytes exceeds the limit of \(limit)"
         case .messageTooLarge(let limit): "message exceeds the limit of \(limit) bytes"
         case .tooManyFragments(let limit): "message split into more than \(limit) frames"
+        case .misplacedCompressionBit(let opcode): "compressed bit (RSV1) set on a \(opcode) frame"
+        case .invalidCompressedData(let reason): "invalid compressed data: \(reason)"
         }
     }
 }
