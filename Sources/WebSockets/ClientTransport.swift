@@ -192,10 +192,19 @@ final class ClientTransport: @unchecked Sendable {
 
     /// RFC 6455 §4.1 "_The WebSocket Connection is Established_".
     private func established(_ result: HandshakeResult) {
+        let deflate: PerMessageDeflate.Parameters?
+        do {
+            deflate = try options.perMessageDeflate?.accept(result)
+        } catch {
+            return fail(.extensionNegotiationFailed(error))
+        }
         handshakeTimer?.cancel()
         phase = .open
         let limits = Limits(maxFrameSize: options.maxMessageSize, maxMessageSize: options.maxMessageSize)
-        connection = Connection(role: .client, configuration: .init(limits: limits))
+        connection = Connection(
+            role: .client,
+            configuration: .init(
+                limits: limits, perMessageDeflate: deflate, compression: options.perMessageDeflate ?? PerMessageDeflate.Configuration()))
         logger.debug("established", metadata: ["subprotocol": "\(result.subprotocol ?? "")"])
         report(.established(subprotocol: result.subprotocol ?? "", extensions: ExtensionHeader.serialize(result.extensions)))
         startKeepalive()

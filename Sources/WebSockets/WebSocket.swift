@@ -56,7 +56,8 @@ public final class WebSocket: @unchecked Sendable {
         do {
             handshake = try ClientHandshake(
                 host: record.connectionHost, port: record.effectivePort, secure: record.isSecure,
-                resourceName: record.resourceName, protocols: protocols, extraHeaders: headers)
+                resourceName: record.resourceName, protocols: protocols,
+                extensions: options.perMessageDeflate.map { [$0.offer] } ?? [], extraHeaders: headers)
         } catch {
             throw DOMException(.syntaxError, error.description)
         }

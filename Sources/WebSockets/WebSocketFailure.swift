@@ -20,6 +20,9 @@ extension WebSocket {
         /// The server's handshake response was refused: a status other than 101, a wrong
         /// `Sec-WebSocket-Accept`, a subprotocol or extension that was not offered, …
         case handshakeFailed(HandshakeError)
+        /// The server accepted permessage-deflate with parameters RFC 7692 §7.1 does not allow,
+        /// or that the client did not offer.
+        case extensionNegotiationFailed(PerMessageDeflate.NegotiationError)
         /// The server broke RFC 6455 after the handshake; the connection was failed with the
         /// error's close code.
         case protocolViolation(ProtocolError)
@@ -42,6 +45,7 @@ extension WebSocket {
             case .tlsFailed(let detail): "TLS handshake failed: \(detail)"
             case .handshakeTimedOut: "the server did not answer the opening handshake in time"
             case .handshakeFailed(let error): "opening handshake failed: \(error)"
+            case .extensionNegotiationFailed(let error): "permessage-deflate negotiation failed: \(error)"
             case .protocolViolation(let error): "the server broke the protocol: \(error)"
             case .connectionLost(let detail): "the connection was lost" + (detail.map { ": \($0)" } ?? "")
             case .keepaliveTimedOut: "no pong arrived in time"

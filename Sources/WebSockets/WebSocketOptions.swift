@@ -30,6 +30,12 @@ extension WebSocket {
         public var closeTimeout: TimeInterval = 5
         /// Periodic pings to detect a dead peer. Off by default, as in browsers.
         public var keepalive: Keepalive = .disabled
+        /// permessage-deflate (RFC 7692): offered by default exactly as browsers offer it,
+        /// `permessage-deflate; client_max_window_bits` (WHATWG WebSockets §2.2); tune the
+        /// compression level, memory level, threshold and context takeover here, or set `nil`
+        /// to offer no extension. With the defaults a connection that compresses holds about
+        /// 300 KiB of zlib state (see ``PerMessageDeflate/Configuration``).
+        public var perMessageDeflate: PerMessageDeflate.Configuration? = PerMessageDeflate.Configuration()
         /// Largest message accepted; a larger one fails the connection with 1009. Default 64 MiB.
         public var maxMessageSize: Int = Limits().maxMessageSize
         /// Beyond this many bytes accepted by `send` but not yet written, the socket is "flagged

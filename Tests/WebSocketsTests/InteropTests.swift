@@ -39,7 +39,7 @@ struct InteropTests {
         defer { peer.stop() }
         let recorder = try SocketRecorder(peer.url("/close?code=4001&reason=bye&after=0"))
         let events = try await recorder.waitForClose()
-        #expect(events == [.open(protocol: "", extensions: "", readyState: .open),
+        #expect(events == [.open(protocol: "", extensions: recorder.socket.extensions, readyState: .open),
                            .close(code: 4001, reason: "bye", wasClean: true, readyState: .closed)])
         #expect(recorder.socket.failure == nil)
     }
@@ -76,5 +76,42 @@ struct InteropTests {
         try recorder.onQueue { try recorder.socket.send("secure") }
         let events = try await recorder.waitUntil { $0.count == 2 }
         #expect(events.last == .message(.text("secure"), origin: "wss://localhost:\(peer.port)"))
+    }
+
+    @Test(arguments: PeerProcess.Kind.allCases)
+    func compressedEchoFromEmptyToSixteenMebibytes(_ kind: PeerProcess.Kind) async throws {
+        let peer = try await PeerProcess.start(kind, compression: "deflate")
+        defer { peer.stop() }
+        let recorder = try SocketRecorder(peer.url("/echo"))
+        try await recorder.waitForOpen()
+        #expect(recorder.socket.extensions.hasPrefix("permessage-deflate"), "\(recorder.socket.extensions)")
+        recorder.socket.binaryType = .arraybuffer
+        var random = SystemRandomNumberGenerator()
+        let sizes = [0, 1, 125, 126, 65_535, 65_536, 1 << 20, 16 << 20]
+        // Half compressible text-like bytes, half random: both directions of deflate at work.
+        let payloads = sizes.map { size in
+            Data((0..<size).map { $0 % 2 == 0 ? UInt8(truncatingIfNeeded: $0 / 64) : UInt8.random(in: 0...255, using: &random) })
+        }
+        let text = String(repeating: "compressible text ", count: 5000)
+        try recorder.onQueue {
+            for payload in payloads { try recorder.socket.send(payload) }
+            try recorder.socket.send(text)
+        }
+        let events = try await recorder.waitUntil(timeout: .seconds(90)) { $0.count == payloads.count + 2 }
+        let origin = "ws://127.0.0.1:\(peer.port)"
+        #expect(Array(events.dropFirst()) == payloads.map { .message(.arrayBuffer($0), origin: origin) } + [.message(.text(text), origin: origin)])
+    }
+
+    @Test(arguments: PeerProcess.Kind.allCases)
+    func tenThousandSmallMessagesWithContextTakeover(_ kind: PeerProcess.Kind) async throws {
+        let peer = try await PeerProcess.start(kind, compression: "deflate")
+        defer { peer.stop() }
+        let recorder = try SocketRecorder(peer.url("/echo"))
+        try await recorder.waitForOpen()
+        #expect(recorder.socket.extensions.hasPrefix("permessage-deflate"))
+        try recorder.onQueue { for index in 0..<10_000 { try recorder.socket.send("message number \(index)") } }
+        let events = try await recorder.waitUntil(timeout: .seconds(90)) { $0.count == 10_001 }
+        let origin = "ws://127.0.0.1:\(peer.port)"
+        #expect(Array(events.dropFirst()) == (0..<10_000).map { .message(.text("message number \($0)"), origin: origin) })
     }
 }

@@ -20,9 +20,35 @@ struct OpeningHandshakeTests {
         #expect(request.head.headers.containsToken("Upgrade", inList: "Connection"))
         #expect(request.head.headers.first(name: "Sec-WebSocket-Version") == "13")
         #expect(request.protocols == ["chat.v1", "chat.v2"])
-        // Until permessage-deflate is implemented, no extension is offered; no Origin unless asked.
-        #expect(!request.head.headers.contains(name: "Sec-WebSocket-Extensions"))
+        // The standard's own offer (WHATWG §2.2); no Origin unless asked.
+        #expect(request.head.headers["Sec-WebSocket-Extensions"] == ["permessage-deflate; client_max_window_bits"])
         #expect(!request.head.headers.contains(name: "Origin"))
+    }
+
+    @Test func noExtensionIsOfferedWhenTheOptionsTurnDeflateOff() async throws {
+        let server = try await TestServer.start(.echo)
+        defer { server.stop() }
+        var options = WebSocket.Options()
+        options.perMessageDeflate = nil
+        let recorder = try SocketRecorder(server.url(), options: options)
+        try await recorder.waitForOpen()
+        let head = try #require(try await server.waitForConnection { $0.request != nil }.requestHead)
+        #expect(!head.headers.contains(name: "Sec-WebSocket-Extensions"))
+    }
+
+    @Test func deflateParametersTheClientCannotAcceptFailTheConnection() async throws {
+        let server = try await TestServer.start(.acceptLike { request in
+            var fields = TestServer.Behavior.correctAcceptHeaders(for: request)
+            fields.add(name: "Sec-WebSocket-Extensions", value: "permessage-deflate; server_max_window_bits=7")
+            return fields
+        })
+        defer { server.stop() }
+        let recorder = try SocketRecorder(server.url())
+        #expect(try await recorder.waitForClose() == SocketRecorder.failed)
+        guard case .extensionNegotiationFailed = recorder.socket.failure else {
+            Issue.record("expected a negotiation failure, got \(String(describing: recorder.socket.failure))")
+            return
+        }
     }
 
     @Test func extraHeadersAndOriginAreSentWhenTheOptionsAskForThem() async throws {
