@@ -143,13 +143,7 @@ extension WebSocketURL {
                     url.port = base.port
                     url.path = base.path
                     url.query = base.query
-                    if c == "?" {
-                        url.query = ""
-                        state = .query
-                    } else if c == "#" {
-                        url.fragment = ""
-                        state = .fragment
-                    } else if c != nil {
+                    if !startsQueryOrFragment(), c != nil {
                         url.query = nil
                         url.shortenPath()
                         state = .path

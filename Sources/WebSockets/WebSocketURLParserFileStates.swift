@@ -14,13 +14,7 @@ extension WebSocketURL.Parser {
                 url.host = base.host
                 url.path = base.path
                 url.query = base.query
-                if c == "?" {
-                    url.query = ""
-                    state = .query
-                } else if c == "#" {
-                    url.fragment = ""
-                    state = .fragment
-                } else if c != nil {
+                if !startsQueryOrFragment(), c != nil {
                     url.query = nil
                     if !Record.startsWithWindowsDriveLetter(input, at: pointer) {
                         url.shortenPath()

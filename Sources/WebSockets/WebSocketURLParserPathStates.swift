@@ -8,13 +8,7 @@ extension WebSocketURL.Parser {
             if url.isSpecial {
                 state = .path
                 if c != "/" && c != "\\" { pointer -= 1 }
-            } else if c == "?" {
-                url.query = ""
-                state = .query
-            } else if c == "#" {
-                url.fragment = ""
-                state = .fragment
-            } else if c != nil {
+            } else if !startsQueryOrFragment(), c != nil {
                 state = .path
                 if c != "/" { pointer -= 1 }
             }
@@ -36,25 +30,15 @@ extension WebSocketURL.Parser {
                     url.appendPathSegment(buffer)
                 }
                 buffer = ""
-                if c == "?" {
-                    url.query = ""
-                    state = .query
-                } else if c == "#" {
-                    url.fragment = ""
-                    state = .fragment
-                }
+                _ = startsQueryOrFragment()
             } else if let c {
                 WebSocketURL.percentEncode(c, .path, into: &buffer)
             }
 
         case .opaquePath:
             guard case .opaque(var path) = url.path else { return }
-            if c == "?" {
-                url.query = ""
-                state = .query
-            } else if c == "#" {
-                url.fragment = ""
-                state = .fragment
+            if startsQueryOrFragment() {
+                // The state changed; nothing more for this code point.
             } else if c == " " {
                 // A space before "?" or "#" is escaped so that serialising and reparsing keeps it.
                 path += remainingStarts(with: "?") || remainingStarts(with: "#") ? "%20" : " "
@@ -66,6 +50,22 @@ extension WebSocketURL.Parser {
         default:
             preconditionFailure("pathStep() called in \(state)")
         }
+    }
+
+    /// The step several states share (URL Standard §4.4): "?" starts the query, "#" the
+    /// fragment. Returns whether `c` was one of them.
+    mutating func startsQueryOrFragment() -> Bool {
+        switch c {
+        case "?":
+            url.query = ""
+            state = .query
+        case "#":
+            url.fragment = ""
+            state = .fragment
+        default:
+            return false
+        }
+        return true
     }
 
     /// "Single-dot URL path segment": `.` or `%2e`, in any case.
