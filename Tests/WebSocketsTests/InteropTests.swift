@@ -114,4 +114,34 @@ struct InteropTests {
         let origin = "ws://127.0.0.1:\(peer.port)"
         #expect(Array(events.dropFirst()) == (0..<10_000).map { .message(.text("message number \($0)"), origin: origin) })
     }
+
+    /// The client's permessage-deflate offers that python-websockets and ws accept, one per case.
+    static let deflateOffers: [(String, @Sendable (inout PerMessageDeflate.Configuration) -> Void)] = [
+        ("no context takeover either way", { $0.serverNoContextTakeover = true; $0.clientNoContextTakeover = true }),
+        ("server_no_context_takeover", { $0.serverNoContextTakeover = true }),
+        ("client_no_context_takeover", { $0.clientNoContextTakeover = true }),
+        ("server_max_window_bits=10", { $0.serverMaxWindowBits = 10 }),
+        ("client_max_window_bits=9", { $0.clientMaxWindowBits = 9 }),
+        ("no client_max_window_bits", { $0.offersClientMaxWindowBits = false }),
+        ("level 9, memory level 9", { $0.compressionLevel = 9; $0.memoryLevel = 9 }),
+    ]
+
+    @Test(arguments: PeerProcess.Kind.allCases, deflateOffers.indices)
+    func eachDeflateParameterAgainstTheServer(_ kind: PeerProcess.Kind, _ index: Int) async throws {
+        let (name, configure) = Self.deflateOffers[index]
+        let peer = try await PeerProcess.start(kind, compression: "deflate")
+        defer { peer.stop() }
+        var options = WebSocket.Options()
+        var deflate = PerMessageDeflate.Configuration()
+        configure(&deflate)
+        options.perMessageDeflate = deflate
+        let recorder = try SocketRecorder(peer.url("/echo"), options: options)
+        try await recorder.waitForOpen()
+        #expect(recorder.socket.extensions.hasPrefix("permessage-deflate"), "\(name): \(recorder.socket.extensions)")
+        let messages = (0..<50).map { String(repeating: "round \($0) ", count: $0 * 20) }
+        try recorder.onQueue { for message in messages { try recorder.socket.send(message) } }
+        let events = try await recorder.waitUntil(timeout: .seconds(60)) { $0.count == messages.count + 1 }
+        let origin = "ws://127.0.0.1:\(peer.port)"
+        #expect(Array(events.dropFirst()) == messages.map { .message(.text($0), origin: origin) }, "\(name)")
+    }
 }
