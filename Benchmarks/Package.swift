@@ -13,6 +13,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
     ],
     targets: [
+        // The system zlib, used directly: the peer for the compression benchmarks.
+        .systemLibrary(name: "CZlibPeer", path: "Sources/CZlibPeer", pkgConfig: "zlib"),
         .executableTarget(
             name: "WebSocketCoreBenchmarks",
             dependencies: [
@@ -22,6 +24,7 @@ let package = Package(
                 .product(name: "NIOWebSocket", package: "swift-nio"),
                 // Only to run NIO's WebSocket frame decoder and encoder as peers.
                 .product(name: "NIOEmbedded", package: "swift-nio"),
+                "CZlibPeer",
             ],
             path: "Benchmarks/WebSocketCoreBenchmarks",
             swiftSettings: [.swiftLanguageMode(.v6)],

@@ -23,7 +23,7 @@ def parse(path):
         line = raw.rstrip("\n")
         if not line.strip():
             continue
-        if line.startswith(("Masking:", "Parse:", "Serialise:", "UTF-8:")):
+        if line.startswith(("Masking:", "Parse:", "Serialise:", "UTF-8:", "Deflate:")):
             name = line.strip()
             results[name] = {}
             continue
@@ -49,6 +49,8 @@ def work(name):
     if name.startswith(("Masking:", "UTF-8:")):
         m = re.search(r"UTF-8: (\d+) B", name)
         return (int(m.group(1)) if m else MIB), "1 MiB op"
+    if name.startswith("Deflate:"):
+        return (1024, "1 KiB message") if "1 KiB" in name else (MIB, "1 MiB message")
     if "16 B" in name:
         return 16, "frame"  # .kilo scaling: figures are per frame
     if "64 KiB" in name:
@@ -59,6 +61,8 @@ def work(name):
 def group(name):
     if name.startswith("Masking:"):
         return "Masking"
+    if name.startswith("Deflate:"):
+        return name.split(" text-like")[0]
     if name.startswith("UTF-8:"):
         return name.split(",")[0]
     return name.rsplit(", ", 1)[0]

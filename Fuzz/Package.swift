@@ -25,6 +25,10 @@ let package = Package(
             dependencies: ["FuzzDriver", .product(name: "WebSocketCore", package: "websockets"), .product(name: "NIOCore", package: "swift-nio")],
             swiftSettings: fuzzer),
         .executableTarget(
+            name: "InflateFuzzer",
+            dependencies: ["FuzzDriver", .product(name: "WebSocketCore", package: "websockets"), .product(name: "NIOCore", package: "swift-nio")],
+            swiftSettings: fuzzer),
+        .executableTarget(
             name: "UTF8Fuzzer",
             dependencies: ["FuzzDriver", .product(name: "WebSocketCore", package: "websockets")],
             swiftSettings: fuzzer),

@@ -452,4 +452,6 @@ let benchmarks: @Sendable () -> Void = {
             precondition(bytes == largeWire * largeFrameCount)
         }
     }
+
+    compressionBenchmarks()
 }
