@@ -209,11 +209,12 @@ public final class WebSocket: @unchecked Sendable {
 
     private func send(_ message: Message, byteCount: UInt64) throws(DOMException) {
         enum Outcome { case refuse, send, drop, flagAsFull }
-        let outcome: Outcome = lock.withLock {
-            guard state != .connecting else { return .refuse }
+        let (outcome, firstQueued): (Outcome, Bool) = lock.withLock {
+            guard state != .connecting else { return (.refuse, false) }
+            let firstQueued = queuedByteCount == 0 && byteCount > 0
             queuedByteCount += byteCount
-            guard state == .open else { return .drop }
-            return queuedByteCount > options.maxBufferedAmount ? .flagAsFull : .send
+            guard state == .open else { return (.drop, firstQueued) }
+            return (queuedByteCount > options.maxBufferedAmount ? .flagAsFull : .send, firstQueued)
         }
         switch outcome {
         case .refuse:
@@ -222,7 +223,7 @@ public final class WebSocket: @unchecked Sendable {
         case .flagAsFull: transport.enqueue(.fail(.bufferFull))
         case .drop: break
         }
-        updateKeepAlive()
+        if firstQueued { updateKeepAlive() }  // queued data keeps the socket alive (§7)
     }
 
     /// Runs the task for what the transport reported (WHATWG WebSockets §4), on the event queue.
@@ -244,10 +245,15 @@ public final class WebSocket: @unchecked Sendable {
             let (current, binaryType) = lock.withLock { (state, binaryTypeValue) }
             guard current == .open else { return }
             listeners.dispatch(MessageEvent(data: Self.dataForEvent(message, binaryType: binaryType), origin: record.origin))
+            return  // nothing §7 looks at has changed
         case .closingHandshakeStarted:
             lock.withLock { if state == .open { state = .closing } }
         case .transmitted(let byteCount):
-            lock.withLock { queuedByteCount -= min(byteCount, queuedByteCount) }
+            let drained = lock.withLock {
+                queuedByteCount -= min(byteCount, queuedByteCount)
+                return queuedByteCount == 0
+            }
+            guard drained else { return }
         case .closed(let code, let reason, let wasClean, let failure):
             lock.withLock {
                 state = .closed
@@ -271,16 +277,24 @@ public final class WebSocket: @unchecked Sendable {
     /// WHATWG WebSockets §7: the socket must not be collected while listeners can still get
     /// events, or while an established connection has data queued.
     private func updateKeepAlive() {
-        let wanted: [String] = switch readyState {
-        case .connecting: ["open", "message", "error", "close"]
-        case .open: ["message", "error", "close"]
-        case .closing: ["error", "close"]
-        case .closed: []
-        }
-        let needed = wanted.contains(where: listeners.hasListeners(for:))
-            || (readyState != .closed && bufferedAmount > 0)
+        let (current, queued) = lock.withLock { (state, queuedByteCount) }
+        let needed = Self.eventsThatKeepAlive(current).contains(where: listeners.hasListeners(for:))
+            || (current != .closed && queued > 0)
         lock.withLock { keepAlive = needed ? self : nil }
     }
+
+    private static func eventsThatKeepAlive(_ state: ReadyState) -> [String] {
+        switch state {
+        case .connecting: connectingEvents
+        case .open: openEvents
+        case .closing: closingEvents
+        case .closed: []
+        }
+    }
+
+    private static let connectingEvents = ["open", "message", "error", "close"]
+    private static let openEvents = ["message", "error", "close"]
+    private static let closingEvents = ["error", "close"]
 }
 
 /// Hands transport events to the socket without keeping it alive: the socket's own
