@@ -1,3 +1,3 @@
-// The WHATWG `WebSocket` interface arrives with its own issue; until then this module
-// re-exports the engine so that `import WebSockets` already gives the protocol types.
+// `import WebSockets` also gives the engine's protocol types (`Message`, `CloseCode`,
+// `PerMessageDeflate`, …) that the public API's signatures use.
 @_exported public import WebSocketCore
