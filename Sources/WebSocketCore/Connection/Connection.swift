@@ -135,8 +135,13 @@ public struct Connection: Sendable {
     }
 
     /// The next thing the I/O layer must do, or `nil` when the received bytes are used up.
-    public mutating func nextAction() -> ConnectionAction? {
+    ///
+    /// With `decodingInput` false only actions already queued (by sending, closing or failing)
+    /// are returned and received bytes stay buffered: that is how the I/O layer applies
+    /// backpressure without holding back the engine's own requests, such as the close timer.
+    public mutating func nextAction(decodingInput: Bool = true) -> ConnectionAction? {
         if let action = actions.popFirst() { return action }
+        guard decodingInput else { return nil }
         do {
             while processesInput, let output = try decoder.next() {
                 switch output {

@@ -134,6 +134,27 @@ public struct ServerHandshake: Sendable {
         return buffer
     }
 
+    /// A refusal the server's application chose (RFC 6455 §4.2.2 item 1: "the server MAY reply
+    /// with any status code"): `status` and `reasonPhrase`, the caller's fields, then
+    /// `Connection: close`, a `Content-Type` unless given, and the `Content-Length` of `body`.
+    ///
+    /// - Throws: ``HandshakeError/invalidHeaderField(name:)`` for a field that is not valid HTTP,
+    ///   ``HandshakeError/reservedHeaderField(_:)`` for `Connection` or `Content-Length`.
+    public static func refusingResponse(
+        status: Int, reasonPhrase: String, headers: HTTPHeaders = [:], body: String = ""
+    ) throws(HandshakeError) -> ByteBuffer {
+        try headers.checkExtraFields(reserved: ["Connection", "Content-Length"])
+        var fields = headers
+        fields.add(name: "Connection", value: "close")
+        if !fields.contains(name: "Content-Type") { fields.add(name: "Content-Type", value: "text/plain; charset=utf-8") }
+        fields.add(name: "Content-Length", value: String(body.utf8.count))
+        let reason = HTTPGrammar.isFieldValue(reasonPhrase) ? reasonPhrase : ""
+        var buffer = ByteBuffer()
+        HTTPResponseHead(statusCode: status, reasonPhrase: reason, headers: fields).write(into: &buffer)
+        buffer.writeString(body)
+        return buffer
+    }
+
     private static func rejectionBody(for error: HandshakeError) -> String {
         "\(error)\n"
     }

@@ -5,26 +5,30 @@ import NIOPosix
 import NIOSSL
 import WebSocketCore
 
-/// The connection beneath one ``WebSocket``: TCP (and TLS), the opening handshake, then the
-/// engine — WHATWG WebSockets §2 "obtain" and "establish a WebSocket connection", RFC 6455
-/// from there on.
+/// The client's way to an open connection: TCP (and TLS) and the opening handshake — WHATWG
+/// WebSockets §2 "obtain" and "establish a WebSocket connection" — after which a
+/// ``ConnectionDriver`` takes the channel over. `WebSocket` and `WebSocketStream` both use it.
 ///
-/// Everything mutable is touched only on `eventLoop`; the few methods the socket calls from
-/// other threads hop there, which is what makes the `@unchecked Sendable` sound. What the
-/// socket asks for is queued as commands and carried out in order in one event-loop turn, so
-/// that a burst of `send`s becomes one flush.
+/// Everything mutable is touched only on `eventLoop`; the few methods callers use from other
+/// threads hop there, which is what makes the `@unchecked Sendable` sound. What the caller asks
+/// for is queued as commands and carried out in order in one event-loop turn, so that a burst of
+/// `send`s becomes one flush.
 final class ClientTransport: @unchecked Sendable {
-    /// What the socket asks the transport to do, in the order it asked.
+    /// What the caller asks the transport to do, in the order it asked.
     enum Command: Sendable {
         case send(Message, byteCount: UInt64)
         case startTheClosingHandshake(code: CloseCode?, reason: String)
         case fail(WebSocket.Failure)
-        /// The socket was deallocated (WHATWG WebSockets §7 "Garbage collection").
-        case socketDisappeared
+        /// The caller was deallocated (WHATWG WebSockets §7 "Garbage collection").
+        case callerDisappeared
     }
 
+    /// What each phase owns.
     private enum Phase {
-        case connecting, handshaking, open, closed
+        case connecting
+        case handshaking(any Channel, handshakeTimer: Scheduled<Void>)
+        case open(ConnectionDriver)
+        case closed
     }
 
     let eventLoop: any EventLoop
@@ -35,18 +39,8 @@ final class ClientTransport: @unchecked Sendable {
     // Touched only on `eventLoop`.
     private var phase = Phase.connecting
     private var handshake: ClientHandshake
-    private var connection: Connection?
-    private var channel: (any Channel)?
+    /// Why the connection is being failed while it is not open yet; the first reason sticks.
     private var failure: WebSocket.Failure?
-    private var handshakeTimer: Scheduled<Void>?
-    private var closeTimer: Scheduled<Void>?
-    private var keepaliveTimer: RepeatedTask?
-    private var pongDeadline: Scheduled<Void>?
-    /// Application bytes handed to the engine since the last flush, reported once written.
-    private var unflushedByteCount: UInt64 = 0
-    /// The last write since the last flush: when it completes, so have all before it.
-    private var lastWrite: EventLoopFuture<Void>?
-    private var closeAfterFlush = false
 
     // Shared with other threads, under `lock`.
     private let lock = NSLock()
@@ -89,159 +83,99 @@ final class ClientTransport: @unchecked Sendable {
         let serverName = host.isIPAddress ? nil : host
         logger[metadataKey: "url"] = "\(url.serialized)"
         ClientBootstrap(group: eventLoop)
-            .connectTimeout(.nanoseconds(Int64(options.connectTimeout * 1e9)))
+            .connectTimeout(.timeInterval(options.connectTimeout))
             .channelOption(.socketOption(.tcp_nodelay), value: 1)
             .channelInitializer { channel in
-                do {
+                channel.eventLoop.makeCompletedFuture {
                     if let tlsContext {
                         try channel.pipeline.syncOperations.addHandler(
                             NIOSSLClientHandler(context: tlsContext, serverHostname: serverName))
                     }
-                    try channel.pipeline.syncOperations.addHandler(ClientChannelHandler(transport: self))
-                    return channel.eventLoop.makeSucceededVoidFuture()
-                } catch {
-                    return channel.eventLoop.makeFailedFuture(error)
+                    try channel.pipeline.syncOperations.addHandler(ClientHandshakeHandler(transport: self))
                 }
             }
             .connect(host: host, port: port)
             .whenComplete { result in
                 switch result {
                 case .success(let channel):
-                    if self.phase == .closed { channel.close(promise: nil) }  // failed while connecting
+                    if case .closed = self.phase { channel.close(promise: nil) }  // failed while connecting
                 case .failure(let error):
                     self.finish(.connecting(error, host: host, port: port))
                 }
             }
     }
 
-    // MARK: Channel events (on the event loop)
+    // MARK: Handshake handler events (on the event loop)
 
     func channelActive(_ channel: any Channel) {
-        self.channel = channel
-        guard phase == .connecting else { return }
-        phase = .handshaking
+        guard case .connecting = phase else { return }
         logger.debug("connected, sending the opening handshake")
-        handshakeTimer = eventLoop.scheduleTask(in: .nanoseconds(Int64(options.handshakeTimeout * 1e9))) {
+        let handshakeTimer = eventLoop.scheduleTask(in: .timeInterval(options.handshakeTimeout)) {
             self.fail(.handshakeTimedOut)
         }
+        phase = .handshaking(channel, handshakeTimer: handshakeTimer)
         channel.writeAndFlush(handshake.request(), promise: nil)
     }
 
-    func receive(_ bytes: ByteBuffer) {
-        switch phase {
-        case .handshaking:
+    /// Response bytes; on acceptance the driver replaces the handshake handler (`context`).
+    func receive(_ bytes: ByteBuffer, context: ChannelHandlerContext) {
+        guard case .handshaking(_, let handshakeTimer) = phase else { return }
+        do {
+            guard case .accepted(let result) = try handshake.receive(bytes) else { return }
+            let deflate: PerMessageDeflate.Parameters?
             do {
-                guard case .accepted(let result) = try handshake.receive(bytes) else { return }
-                established(result)
+                deflate = try options.perMessageDeflate?.accept(result)
             } catch {
-                fail(.handshakeFailed(error))
+                return fail(.extensionNegotiationFailed(error))
             }
-        case .open:
-            connection!.receiveData(bytes)
-            carryOutActions()
-        case .connecting, .closed:
-            break
+            handshakeTimer.cancel()
+            established(result, deflate: deflate, context: context)
+        } catch {
+            fail(.handshakeFailed(error))
         }
     }
 
     func channelInactive() {
-        cancelTimers()
         switch phase {
-        case .closed:
-            return
         case .connecting, .handshaking:
             finish(failure ?? .connectionLost("closed during the opening handshake"))
-        case .open:
-            phase = .closed
-            let closure = connection!.transportClosed()
-            // RFC 6455 §7.2.1: a transport lost before the peer's close frame fails the connection.
-            let failure = self.failure ?? closure.failure.map(WebSocket.Failure.protocolViolation)
-                ?? (connection!.receivedCloseFrame == nil ? .connectionLost(nil) : nil)
-            logger.debug("closed", metadata: ["code": "\(closure.code)", "clean": "\(closure.wasClean)"])
-            report(.closed(code: closure.code, reason: closure.reason, wasClean: closure.wasClean && failure == nil, failure: failure))
+        case .open, .closed:
+            break
         }
     }
 
     func errorCaught(_ error: any Error) {
-        if error is NIOSSLError || error is BoringSSLError {
-            fail(.tlsFailed(String(describing: error)))
-        } else {
-            fail(.connectionLost(String(describing: error)))
-        }
-    }
-
-    /// Flushes what was written since the last flush; bytes count as transmitted once written.
-    func flush() {
-        guard let channel else { return }
-        let transmitted = unflushedByteCount
-        let closeAfterFlush = self.closeAfterFlush
-        unflushedByteCount = 0
-        channel.flush()
-        guard let lastWrite else {
-            if closeAfterFlush { channel.close(promise: nil) }
-            return
-        }
-        self.lastWrite = nil
-        lastWrite.whenComplete { result in
-            if case .success = result, transmitted > 0 { self.report(.transmitted(transmitted)) }
-            if closeAfterFlush { channel.close(promise: nil) }
-        }
+        fail(.caught(error))
     }
 
     // MARK: Inside
 
-    /// RFC 6455 §4.1 "_The WebSocket Connection is Established_".
-    private func established(_ result: HandshakeResult) {
-        let deflate: PerMessageDeflate.Parameters?
-        do {
-            deflate = try options.perMessageDeflate?.accept(result)
-        } catch {
-            return fail(.extensionNegotiationFailed(error))
-        }
-        handshakeTimer?.cancel()
-        phase = .open
+    /// RFC 6455 §4.1 "_The WebSocket Connection is Established_": the driver takes over.
+    private func established(_ result: HandshakeResult, deflate: PerMessageDeflate.Parameters?, context: ChannelHandlerContext) {
         let limits = Limits(maxFrameSize: options.maxMessageSize, maxMessageSize: options.maxMessageSize)
-        connection = Connection(
+        let connection = Connection(
             role: .client,
             configuration: .init(
                 limits: limits, perMessageDeflate: deflate, compression: options.perMessageDeflate ?? PerMessageDeflate.Configuration()))
+        let report = self.report
+        let driver = ConnectionDriver(
+            connection: connection,
+            timing: .init(closeTimeout: .timeInterval(options.closeTimeout), keepalive: options.keepalive, idleTimeout: nil),
+            eventLoop: eventLoop
+        ) { event in
+            if case .closed = event { self.phase = .closed }
+            report(event)
+        }
+        do {
+            try context.pipeline.syncOperations.addHandler(driver, position: .after(context.handler))
+            context.pipeline.syncOperations.removeHandler(context: context, promise: nil)
+        } catch {
+            return fail(.connectionLost("could not install the connection driver: \(error)"))
+        }
+        phase = .open(driver)
         logger.debug("established", metadata: ["subprotocol": "\(result.subprotocol ?? "")"])
-        report(.established(subprotocol: result.subprotocol ?? "", extensions: ExtensionHeader.serialize(result.extensions)))
-        startKeepalive()
-        if result.leftover.readableBytes > 0 { connection!.receiveData(result.leftover) }  // frames in the same packet
-        carryOutActions()
-        flush()
-    }
-
-    private func carryOutActions() {
-        guard phase == .open else { return }
-        while let action = connection!.nextAction() {
-            switch action {
-            case .deliverMessage(let message):
-                report(.message(message))
-            case .deliverPing:
-                break  // the engine queued the pong
-            case .deliverPong:
-                pongDeadline?.cancel()
-                pongDeadline = nil
-            case .closeFrameReceived:
-                report(.closingHandshakeStarted)
-            case .startCloseTimer:
-                closeTimer = eventLoop.scheduleTask(in: .nanoseconds(Int64(options.closeTimeout * 1e9))) {
-                    self.channel?.close(promise: nil)
-                }
-            case .closeTransport:
-                closeAfterFlush = true
-            }
-        }
-        writeQueuedBytes()
-    }
-
-    private func writeQueuedBytes() {
-        guard let channel else { return }
-        while let bytes = connection?.nextBytesToSend() {
-            lastWrite = channel.write(bytes)
-        }
+        report(.established(subprotocol: result.subprotocol ?? "", extensions: ExtensionHeader.serialize(result.extensions), driver: driver))
+        driver.start(leftover: result.leftover)
     }
 
     private func runCommands() {
@@ -251,64 +185,50 @@ final class ClientTransport: @unchecked Sendable {
         }
         for command in commands {
             switch (command, phase) {
-            case (.send(let message, let byteCount), .open):
-                // Refused only once a close frame went out: then nothing is sent (WHATWG §3.1).
-                if (try? connection!.send(message)) != nil { unflushedByteCount += byteCount }
-            case (.startTheClosingHandshake(let code, let reason), .open):
-                try? connection!.startTheClosingHandshake(code: code, reason: reason)
-            case (.socketDisappeared, .open):
-                try? connection!.startTheClosingHandshake(code: nil)
+            case (.send(let message, let byteCount), .open(let driver)):
+                driver.send(message, byteCount: byteCount)
+            case (.startTheClosingHandshake(let code, let reason), .open(let driver)):
+                driver.startTheClosingHandshake(code: code, reason: reason)
+            case (.callerDisappeared, .open(let driver)):
+                driver.startTheClosingHandshake(code: nil, reason: "")
+            case (.fail(let failure), .open(let driver)):
+                driver.fail(failure)
             case (.fail(let failure), _):
                 fail(failure)
             case (.startTheClosingHandshake, .connecting), (.startTheClosingHandshake, .handshaking),
-                 (.socketDisappeared, .connecting), (.socketDisappeared, .handshaking):
+                 (.callerDisappeared, .connecting), (.callerDisappeared, .handshaking):
                 fail(.closedBeforeEstablished)
             default:
                 break
             }
         }
-        carryOutActions()
-        flush()
+        if case .open(let driver) = phase { driver.flush() }
     }
 
-    /// RFC 6455 §7.1.7 "_Fail the WebSocket Connection_" for reasons outside the engine: the
-    /// first reason sticks, and the transport closes.
+    /// RFC 6455 §7.1.7 "_Fail the WebSocket Connection_" before it is established: the first
+    /// reason sticks, and the transport closes.
     private func fail(_ failure: WebSocket.Failure) {
-        guard phase != .closed else { return }
-        logger.debug("failing the connection", metadata: ["failure": "\(failure)"])
-        if self.failure == nil { self.failure = failure }
-        if let channel {
-            channel.close(promise: nil)
-        } else {
+        switch phase {
+        case .closed, .open:
+            return
+        case .connecting:
+            if self.failure == nil { self.failure = failure }
             finish(failure)
+        case .handshaking(let channel, _):
+            logger.debug("failing the connection", metadata: ["failure": "\(failure)"])
+            if self.failure == nil { self.failure = failure }
+            channel.close(promise: nil)
         }
     }
 
     /// Reports a connection that closed before it was established.
     private func finish(_ failure: WebSocket.Failure) {
-        guard phase != .closed else { return }
-        phase = .closed
-        cancelTimers()
-        report(.closed(code: CloseCode.abnormalClosure.rawValue, reason: "", wasClean: false, failure: self.failure ?? failure))
-    }
-
-    private func startKeepalive() {
-        guard let interval = options.keepalive.interval else { return }
-        let period = TimeAmount.nanoseconds(Int64(interval * 1e9))
-        keepaliveTimer = eventLoop.scheduleRepeatedTask(initialDelay: period, delay: period) { _ in
-            guard self.phase == .open, self.pongDeadline == nil, (try? self.connection!.sendPing()) != nil else { return }
-            self.pongDeadline = self.eventLoop.scheduleTask(in: .nanoseconds(Int64(self.options.keepalive.timeout * 1e9))) {
-                self.fail(.keepaliveTimedOut)
-            }
-            self.writeQueuedBytes()
-            self.flush()
+        switch phase {
+        case .closed, .open: return
+        case .handshaking(_, let handshakeTimer): handshakeTimer.cancel()
+        case .connecting: break
         }
-    }
-
-    private func cancelTimers() {
-        handshakeTimer?.cancel()
-        closeTimer?.cancel()
-        keepaliveTimer?.cancel()
-        pongDeadline?.cancel()
+        phase = .closed
+        report(.closed(code: CloseCode.abnormalClosure.rawValue, reason: "", wasClean: false, failure: self.failure ?? failure))
     }
 }

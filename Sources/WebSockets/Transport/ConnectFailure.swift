@@ -31,3 +31,11 @@ extension WebSocket.Failure {
         }
     }
 }
+
+extension WebSocket.Failure {
+    /// Names an error the channel reported once connected: TLS, or the connection breaking.
+    static func caught(_ error: any Error) -> WebSocket.Failure {
+        if error is NIOSSLError || error is BoringSSLError { return .tlsFailed(String(describing: error)) }
+        return .connectionLost(String(describing: error))
+    }
+}

@@ -45,26 +45,12 @@ public final class WebSocket: @unchecked Sendable {
     ///   `wss`, `http` or `https`, or has a fragment; for a protocol that is not a token or is
     ///   listed twice. Then the connection starts in the background.
     public init(_ url: String, protocols: [String] = [], options: Options = Options()) throws(DOMException) {
-        do {
-            record = try WebSocketURL.forWebSocket(url, baseURL: options.baseURL)
-        } catch {
-            throw DOMException(.syntaxError, "Invalid WebSocket URL '\(url)': \(error)")
-        }
-        var headers = options.headers
-        if let origin = options.origin { headers.add(name: "Origin", value: origin) }
-        let handshake: ClientHandshake
-        do {
-            handshake = try ClientHandshake(
-                host: record.connectionHost, port: record.effectivePort, secure: record.isSecure,
-                resourceName: record.resourceName, protocols: protocols,
-                extensions: options.perMessageDeflate.map { [$0.offer] } ?? [], extraHeaders: headers)
-        } catch {
-            throw DOMException(.syntaxError, error.description)
-        }
+        let request = try ClientRequest(url, protocols: protocols, options: options)
+        record = request.url
         self.options = options
         let group = MultiThreadedEventLoopGroup.singleton
         let report = WeakReport()
-        transport = ClientTransport(handshake: handshake, options: options, eventLoop: group.next(), report: report.callAsFunction)
+        transport = ClientTransport(handshake: request.handshake, options: options, eventLoop: group.next(), report: report.callAsFunction)
         report.socket = self
         transport.connect(to: record)
     }
@@ -80,7 +66,7 @@ public final class WebSocket: @unchecked Sendable {
     }
 
     deinit {
-        transport.enqueue(.socketDisappeared)
+        transport.enqueue(.callerDisappeared)
     }
 
     // MARK: Attributes
@@ -141,12 +127,7 @@ public final class WebSocket: @unchecked Sendable {
     /// - Throws: `InvalidAccessError` for a code other than 1000 or 3000–4999; `SyntaxError`
     ///   for a reason longer than 123 bytes of UTF-8.
     public func close(code: UInt16? = nil, reason: String? = nil) throws(DOMException) {
-        if let code, code != 1000, !(3000...4999).contains(code) {
-            throw DOMException(.invalidAccessError, "The close code must be 1000 or between 3000 and 4999; \(code) is neither.")
-        }
-        if let reason, reason.utf8.count > 123 {
-            throw DOMException(.syntaxError, "The close reason must be at most 123 bytes of UTF-8; it is \(reason.utf8.count).")
-        }
+        let request = try CloseRequest(code: code, reason: reason)
         let previous = lock.withLock {
             defer { if state == .connecting || state == .open { state = .closing } }
             return state
@@ -157,8 +138,7 @@ public final class WebSocket: @unchecked Sendable {
         case .connecting:
             transport.enqueue(.fail(.closedBeforeEstablished))
         case .open:
-            // A close frame without a code has no body: then the reason is not sent either.
-            transport.enqueue(.startTheClosingHandshake(code: code.map(CloseCode.init(rawValue:)), reason: reason ?? ""))
+            transport.enqueue(.startTheClosingHandshake(code: request.code, reason: request.reason))
         }
         updateKeepAlive()
     }
@@ -233,7 +213,7 @@ public final class WebSocket: @unchecked Sendable {
 
     private func runTask(for event: TransportEvent) {
         switch event {
-        case .established(let subprotocol, let extensions):
+        case .established(let subprotocol, let extensions, _):
             // close() during CONNECTING already failed the connection: no open event then.
             let opened = lock.withLock {
                 guard state == .connecting else { return false }

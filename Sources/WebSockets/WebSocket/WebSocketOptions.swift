@@ -10,7 +10,7 @@ extension WebSocket {
     /// trust roots, no keepalive, events on the main queue.
     public struct Options: Sendable {
         /// The serial queue events are delivered on — the analogue of the browser's event loop
-        /// (WHATWG WebSockets §4 "queue a task"). Default: `.main`.
+        /// (WHATWG WebSockets §4 "queue a task"). Default: `.main`. `WebSocketStream` does not use it.
         public var eventQueue: DispatchQueue = .main
         /// Resolves relative URLs, as a document's base URL does in a browser; `nil` makes a
         /// relative URL a `SyntaxError`.
@@ -41,6 +41,14 @@ extension WebSocket {
         /// Beyond this many bytes accepted by `send` but not yet written, the socket is "flagged
         /// as full" and closed (WHATWG WebSockets §3.1 `send()`). Default 128 MiB.
         public var maxBufferedAmount: UInt64 = 128 << 20
+        /// `WebSocketStream` only: while its readable holds more than this many bytes of
+        /// messages not yet taken, the library stops reading from the socket, so a slow consumer
+        /// slows the peer down instead of filling memory. One message is always accepted,
+        /// whatever its size. Default 64 KiB.
+        public var readBufferLimit: Int = 64 << 10
+        /// `WebSocketStream` only: a `write` returns once the bytes the library holds unsent
+        /// (that message's included) are at most this many. Default 64 KiB.
+        public var writeBufferLimit: Int = 64 << 10
         /// Where the socket logs what happens to its connection. Default: discards everything.
         public var logger = Logger(label: "websockets", factory: { _ in SwiftLogNoOpLogHandler() })
 

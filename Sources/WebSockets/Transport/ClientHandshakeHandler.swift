@@ -1,8 +1,9 @@
 import NIOCore
 
-/// The one channel handler a client pipeline gets (after TLS, for `wss:`): it passes what the
-/// channel reports to the transport, which owns the engine.
-final class ClientChannelHandler: ChannelInboundHandler {
+/// The client pipeline's handler during the opening handshake (after TLS, for `wss:`): it
+/// passes what the channel reports to the transport, which replaces it with a
+/// ``ConnectionDriver`` once the server accepts.
+final class ClientHandshakeHandler: ChannelInboundHandler, RemovableChannelHandler {
     typealias InboundIn = ByteBuffer
 
     private let transport: ClientTransport
@@ -17,12 +18,7 @@ final class ClientChannelHandler: ChannelInboundHandler {
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        transport.receive(unwrapInboundIn(data))
-    }
-
-    func channelReadComplete(context: ChannelHandlerContext) {
-        transport.flush()
-        context.fireChannelReadComplete()
+        transport.receive(unwrapInboundIn(data), context: context)
     }
 
     func channelInactive(context: ChannelHandlerContext) {

@@ -1,0 +1,157 @@
+public import NIOCore
+import Logging
+import NIOPosix
+import NIOSSL
+public import ServiceLifecycle
+import WebSocketCore
+
+/// A WebSocket server on the same engine as the client: it accepts connections over TCP (IPv4
+/// or IPv6), a Unix domain socket or TLS, lets a handler accept or refuse each opening
+/// handshake, and runs the handler's code with the connection.
+///
+/// ```swift
+/// let server = WebSocketServer(configuration: .init(host: "127.0.0.1", port: 8080)) { request in
+///     guard request.path == "/echo" else { return .reject(status: 404) }
+///     return .accept(protocol: request.protocols.first) { connection in
+///         for try await message in connection.readable { try await connection.writable.write(message) }
+///     }
+/// }
+/// try await server.run()
+/// ```
+///
+/// It is a swift-service-lifecycle `Service`: ``run()`` serves until the service group shuts
+/// down gracefully or its task is cancelled; then it stops accepting, closes every connection
+/// with 1001, waits at most ``Configuration/shutdownTimeout`` for their closing handshakes, and
+/// closes the rest.
+public final class WebSocketServer: Service, Sendable {
+    /// How the server listens and what it allows.
+    public let configuration: Configuration
+    private let handler: @Sendable (Request) async -> Decision
+    private let state = ServerState()
+
+    /// Creates a server; nothing listens until ``run()``.
+    ///
+    /// - Parameter handler: Decides on each opening handshake: ``Decision/accept(protocol:headers:handler:)``
+    ///   with the code to run for the connection, or ``Decision/reject(status:headers:body:)``.
+    ///   Requests that break RFC 6455 §4.2.1 are refused before it is called.
+    public init(configuration: Configuration = .init(), handler: @escaping @Sendable (Request) async -> Decision) {
+        self.configuration = configuration
+        self.handler = handler
+    }
+
+    /// The address the server listens on, once bound (with the port chosen for port 0).
+    ///
+    /// - Throws: The error that made binding fail.
+    public var listeningAddress: SocketAddress {
+        get async throws { try await state.listeningAddress }
+    }
+
+    /// Binds, serves, and returns after graceful shutdown (the service group's, or cancellation
+    /// of the calling task). It runs once.
+    ///
+    /// - Throws: The error that made binding fail (also thrown by ``listeningAddress``), or
+    ///   ``AlreadyRunning`` when called a second time.
+    public func run() async throws {
+        guard state.start() else { throw AlreadyRunning() }
+        let logger = configuration.logger
+        let serverChannel: any Channel
+        let (handshakes, newHandshake) = AsyncStream.makeStream(of: PendingHandshake.self)
+        do {
+            serverChannel = try await bind(newHandshake)
+            guard let address = serverChannel.localAddress else { throw ChannelError.inappropriateOperationForState }
+            state.listening(on: serverChannel, address: address)
+            logger.info("listening", metadata: ["address": "\(address)"])
+        } catch {
+            state.bindFailed(error)
+            throw error
+        }
+
+        await withTaskCancellationOrGracefulShutdownHandler {
+            await withDiscardingTaskGroup { group in
+                for await handshake in handshakes {
+                    group.addTask { await self.serve(handshake) }
+                }
+                await self.state.drain(timeout: self.configuration.shutdownTimeout, on: serverChannel.eventLoop)
+                group.cancelAll()
+            }
+        } onCancelOrGracefulShutdown: {
+            logger.info("shutting down")
+            self.state.beginShutdown()
+            newHandshake.finish()
+        }
+        try? await serverChannel.closeFuture.get()
+        logger.info("stopped")
+    }
+
+    /// The error ``run()`` throws when called again.
+    public struct AlreadyRunning: Error, Sendable, Hashable, CustomStringConvertible {
+        public var description: String { "WebSocketServer.run() runs once" }
+    }
+
+    // MARK: Inside
+
+    /// A complete opening handshake waiting for the handler's decision.
+    private struct PendingHandshake: Sendable {
+        let handshakeHandler: ServerHandshakeHandler
+        let request: Request
+        let channel: any Channel
+    }
+
+    private struct TooManyConnections: Error {}
+
+    private func bind(_ newHandshake: AsyncStream<PendingHandshake>.Continuation) async throws -> any Channel {
+        let configuration = self.configuration
+        let tlsContext = try configuration.tls?.makeContext()
+        let state = self.state
+        let bootstrap = ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .serverChannelOption(.backlog, value: 1024)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .childChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    guard state.admit(channel, maxConnections: configuration.maxConnections) else {
+                        configuration.logger.warning("connection refused: at maxConnections")
+                        throw TooManyConnections()
+                    }
+                    if configuration.unixSocketPath == nil {
+                        try channel.syncOptions?.setOption(.socketOption(.tcp_nodelay), value: 1)
+                    }
+                    if let tlsContext {
+                        try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: tlsContext))
+                    }
+                    let handshakeHandler = ServerHandshakeHandler(configuration: configuration, eventLoop: channel.eventLoop) {
+                        handler, request in
+                        newHandshake.yield(PendingHandshake(handshakeHandler: handler, request: request, channel: channel))
+                    }
+                    try channel.pipeline.syncOperations.addHandler(handshakeHandler)
+                }
+            }
+        if let path = configuration.unixSocketPath {
+            return try await bootstrap.bind(unixDomainSocketPath: path, cleanupExistingSocketFile: true).get()
+        }
+        return try await bootstrap.bind(host: configuration.host, port: configuration.port).get()
+    }
+
+    /// Asks the handler, answers the handshake, and runs the connection's code.
+    private func serve(_ pending: PendingHandshake) async {
+        let decision = await handler(pending.request)
+        let timing = ConnectionDriver.Timing(
+            closeTimeout: .timeInterval(configuration.closeTimeout), keepalive: configuration.keepalive,
+            idleTimeout: configuration.idleTimeout.map(TimeAmount.timeInterval))
+        let eventLoop = pending.channel.eventLoop
+        let connection = await pending.handshakeHandler.complete(decision) { engine, report in
+            ConnectionDriver(connection: engine, timing: timing, eventLoop: eventLoop, report: report)
+        }
+        guard let connection, case .accept(_, _, let body) = decision else { return }
+        guard state.attach(connection, to: pending.channel) else {
+            return connection.close(CloseRequest(trusted: .goingAway, reason: "server shutting down"))
+        }
+        configuration.logger.debug("connection accepted", metadata: ["path": "\(pending.request.path)"])
+        do {
+            try await body(connection)
+            connection.close(CloseRequest(trusted: .normalClosure))
+        } catch {
+            configuration.logger.debug("connection handler threw", metadata: ["error": "\(error)"])
+            connection.close(CloseRequest(trusted: .internalError))
+        }
+    }
+}

@@ -1,0 +1,276 @@
+import NIOCore
+import WebSocketCore
+
+/// Drives the engine over a NIO channel once the opening handshake is done — the one piece of
+/// I/O code every role and API shares (`WebSocket`, `WebSocketStream`, the server): it feeds
+/// what the channel reads to the ``Connection``, carries out the actions the engine returns,
+/// writes what it queues and flushes once per event-loop turn, keeps the close, keepalive and
+/// idle timers, and applies backpressure through NIO read demand.
+///
+/// It is the channel handler after the handshake handler, which installs it with the bytes
+/// that followed the handshake. Everything here runs on the channel's event loop: the front
+/// ends call in on it and get ``TransportEvent``s back on it, which is what makes the
+/// `@unchecked Sendable` sound (the instance is handed between tasks, never used off the loop).
+final class ConnectionDriver: ChannelDuplexHandler, @unchecked Sendable {
+    typealias InboundIn = ByteBuffer
+    typealias OutboundIn = ByteBuffer
+    typealias OutboundOut = ByteBuffer
+
+    /// Timers around the engine; each is off when `nil`.
+    struct Timing: Sendable {
+        /// How long to wait for the peer to end TCP once our close frame is out (RFC 6455 §7.1.1).
+        var closeTimeout: TimeAmount
+        /// Pings every `interval`, and how long to wait for the pong.
+        var keepalive: WebSocket.Keepalive
+        /// Without a byte from the peer for this long, start the closing handshake with 1001.
+        var idleTimeout: TimeAmount?
+    }
+
+    /// The engine while the connection is open or closing; the outcome once TCP is closed.
+    private enum Phase {
+        case open(Connection)
+        case closed(ConnectionClosure)
+        /// Only while a method mutates the engine in place (so that it is not copied).
+        case modifying
+    }
+
+    let eventLoop: any EventLoop
+    private let timing: Timing
+    private let report: (TransportEvent) -> Void
+    private var phase: Phase
+    private var context: ChannelHandlerContext?
+    private var failure: WebSocket.Failure?
+
+    // Backpressure: while paused, received bytes stay in the engine and reads are held back.
+    private var readingPaused = false
+    private var readPending = false
+
+    /// Application bytes accepted by ``send(_:byteCount:)`` and not yet written to the socket.
+    private(set) var unsentByteCount: UInt64 = 0
+    private var unflushedByteCount: UInt64 = 0
+    private var lastWrite: EventLoopFuture<Void>?
+    private var closeAfterFlush = false
+    private var flushScheduled = false
+
+    private var closeTimer: Scheduled<Void>?
+    private var keepaliveTimer: RepeatedTask?
+    private var pongDeadline: Scheduled<Void>?
+    private var idleTimer: Scheduled<Void>?
+
+    /// Creates the driver for an engine whose handshake completed on `eventLoop`.
+    ///
+    /// - Parameter report: Called on the event loop with each message, the start of the
+    ///   closing handshake, bytes transmitted and, once, the close.
+    init(
+        connection: Connection, timing: Timing, eventLoop: any EventLoop,
+        report: @escaping (TransportEvent) -> Void
+    ) {
+        self.phase = .open(connection)
+        self.timing = timing
+        self.eventLoop = eventLoop
+        self.report = report
+    }
+
+    /// Whether the closing handshake has started (either side sent or received a close frame)
+    /// or the connection is gone; data can no longer be sent.
+    var isClosingOrClosed: Bool {
+        guard case .open(let connection) = phase else { return true }
+        return connection.state != .open
+    }
+
+    // MARK: Channel events
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        self.context = context
+    }
+
+    /// Takes over the channel: processes the bytes that followed the handshake and starts the timers.
+    func start(leftover: ByteBuffer) {
+        eventLoop.assertInEventLoop()
+        startKeepalive()
+        resetIdleTimer()
+        if leftover.readableBytes > 0 { withConnection { $0.receiveData(leftover) } }
+        carryOutActions()
+        flush()
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        let bytes = unwrapInboundIn(data)
+        resetIdleTimer()
+        withConnection { $0.receiveData(bytes) }
+        carryOutActions()
+    }
+
+    func channelReadComplete(context: ChannelHandlerContext) {
+        flush()
+    }
+
+    func read(context: ChannelHandlerContext) {
+        if readingPaused { readPending = true } else { context.read() }
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        cancelTimers()
+        guard case .open(var connection) = phase else { return }
+        let closure = connection.transportClosed()
+        phase = .closed(closure)
+        // RFC 6455 §7.2.1: a transport lost before the peer's close frame fails the connection.
+        let failure = self.failure ?? closure.failure.map(WebSocket.Failure.protocolViolation)
+            ?? (connection.receivedCloseFrame == nil ? .connectionLost(nil) : nil)
+        report(.closed(code: closure.code, reason: closure.reason, wasClean: closure.wasClean && failure == nil, failure: failure))
+        context.fireChannelInactive()
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        fail(.caught(error))
+    }
+
+    // MARK: Front-end calls (on the event loop)
+
+    /// Queues a data message; `false` when it was refused because our close frame is out
+    /// (WHATWG WebSockets §3.1: then nothing is sent). Written now, flushed at the end of the turn.
+    @discardableResult
+    func send(_ message: Message, byteCount: UInt64) -> Bool {
+        let sent = withConnection { (try? $0.send(message)) != nil } ?? false
+        guard sent else { return false }
+        unflushedByteCount += byteCount
+        unsentByteCount += byteCount
+        writeQueuedBytes()
+        scheduleFlush()
+        return true
+    }
+
+    /// RFC 6455 §7.1.2 "_Start the WebSocket Closing Handshake_" with `code` and `reason`
+    /// (no body without a code); nothing happens once it has started.
+    func startTheClosingHandshake(code: CloseCode?, reason: String) {
+        withConnection { try? $0.startTheClosingHandshake(code: code, reason: reason) }
+        carryOutActions()
+        scheduleFlush()
+    }
+
+    /// Fails the connection for a reason outside the engine: the first reason sticks and TCP closes.
+    func fail(_ failure: WebSocket.Failure) {
+        guard case .open = phase else { return }
+        if self.failure == nil { self.failure = failure }
+        context?.close(promise: nil)
+    }
+
+    /// Stops handing messages out and reading from the socket (WHATWG WebSocketStream "apply backpressure").
+    func pauseReading() {
+        readingPaused = true
+    }
+
+    /// Hands out buffered messages again and reads once more if a read was held back.
+    func resumeReading() {
+        guard readingPaused else { return }
+        readingPaused = false
+        carryOutActions()
+        flush()
+        if readPending, let context {
+            readPending = false
+            context.read()
+        }
+    }
+
+    /// Flushes what was written; those bytes count as transmitted once the socket took them.
+    func flush() {
+        flushScheduled = false
+        guard let context else { return }
+        let transmitted = unflushedByteCount
+        let closeAfterFlush = self.closeAfterFlush
+        unflushedByteCount = 0
+        context.flush()
+        guard let lastWrite else {
+            if closeAfterFlush { context.close(promise: nil) }
+            return
+        }
+        self.lastWrite = nil
+        lastWrite.assumeIsolated().whenComplete { result in
+            if transmitted > 0 {
+                self.unsentByteCount -= min(transmitted, self.unsentByteCount)
+                if case .success = result { self.report(.transmitted(transmitted)) }
+            }
+            if closeAfterFlush { context.close(promise: nil) }
+        }
+    }
+
+    // MARK: Inside
+
+    /// Mutates the engine in place; `nil` once the connection is closed.
+    private func withConnection<Result>(_ body: (inout Connection) -> Result) -> Result? {
+        guard case .open(var connection) = phase else { return nil }
+        phase = .modifying
+        defer { phase = .open(connection) }
+        return body(&connection)
+    }
+
+    private func carryOutActions() {
+        while let action = withConnection({ $0.nextAction(decodingInput: !readingPaused) }) ?? nil {
+            switch action {
+            case .deliverMessage(let message):
+                report(.message(message))
+            case .deliverPing:
+                break  // the engine queued the pong
+            case .deliverPong:
+                pongDeadline?.cancel()
+                pongDeadline = nil
+            case .closeFrameReceived(let frame):
+                report(.closingHandshakeStarted(frame))
+            case .startCloseTimer:
+                closeTimer = eventLoop.scheduleTask(in: timing.closeTimeout) { self.context?.close(promise: nil) }
+            case .closeTransport:
+                closeAfterFlush = true
+            }
+        }
+        writeQueuedBytes()
+    }
+
+    private func writeQueuedBytes() {
+        guard let context else { return }
+        while let bytes = withConnection({ $0.nextBytesToSend() }) ?? nil {
+            lastWrite = context.write(wrapOutboundOut(bytes))
+        }
+    }
+
+    /// One flush at the end of this event-loop turn carries every write made in it.
+    private func scheduleFlush() {
+        guard !flushScheduled else { return }
+        flushScheduled = true
+        eventLoop.execute { if self.flushScheduled { self.flush() } }
+    }
+
+    private func startKeepalive() {
+        guard let interval = timing.keepalive.interval else { return }
+        let period = TimeAmount.timeInterval(interval)
+        keepaliveTimer = eventLoop.scheduleRepeatedTask(initialDelay: period, delay: period) { _ in
+            guard self.pongDeadline == nil, self.withConnection({ (try? $0.sendPing()) != nil }) == true else { return }
+            self.pongDeadline = self.eventLoop.scheduleTask(in: .timeInterval(self.timing.keepalive.timeout)) {
+                self.fail(.keepaliveTimedOut)
+            }
+            self.writeQueuedBytes()
+            self.flush()
+        }
+    }
+
+    private func resetIdleTimer() {
+        guard let idleTimeout = timing.idleTimeout else { return }
+        idleTimer?.cancel()
+        idleTimer = eventLoop.scheduleTask(in: idleTimeout) {
+            self.startTheClosingHandshake(code: .goingAway, reason: "idle")
+        }
+    }
+
+    private func cancelTimers() {
+        closeTimer?.cancel()
+        keepaliveTimer?.cancel()
+        pongDeadline?.cancel()
+        idleTimer?.cancel()
+    }
+}
+
+extension TimeAmount {
+    /// A time amount from seconds, as Foundation's `TimeInterval` counts them.
+    static func timeInterval(_ seconds: Double) -> TimeAmount {
+        .nanoseconds(Int64(seconds * 1e9))
+    }
+}
