@@ -155,13 +155,20 @@ final class ServerHandshakeHandler: ChannelDuplexHandler, RemovableChannelHandle
     /// An HTTP refusal with the handler's status, headers and body; it always closes the
     /// connection. Headers HTTP cannot carry make it a plain 500.
     private static func refusal(status: Int, headers: HTTPFields, body: String) -> ByteBuffer {
-        let reason = HTTPResponse.Status(code: status).reasonPhrase
+        let reason = Self.reasonPhrases[status] ?? ""
         do {
             return try ServerHandshake.refusingResponse(status: status, reasonPhrase: reason, headers: engineHeaders(headers), body: body)
         } catch {
             return (try? ServerHandshake.refusingResponse(status: 500, reasonPhrase: "Internal Server Error", body: "\(error)\n")) ?? ByteBuffer()
         }
     }
+
+    /// RFC 9110's reason phrases for the statuses a WebSocket server refuses with.
+    private static let reasonPhrases: [Int: String] = [
+        400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 404: "Not Found", 405: "Method Not Allowed",
+        408: "Request Timeout", 409: "Conflict", 410: "Gone", 426: "Upgrade Required", 429: "Too Many Requests",
+        500: "Internal Server Error", 501: "Not Implemented", 502: "Bad Gateway", 503: "Service Unavailable",
+    ]
 
     private static func engineHeaders(_ fields: HTTPFields) -> HTTPHeaders {
         var headers = HTTPHeaders()

@@ -93,6 +93,9 @@ final class ServerState: @unchecked Sendable {
         for waiter in waiters { waiter.resume() }
     }
 
+    /// Connections alive now (TCP accepted and not yet closed).
+    var liveConnectionCount: Int { lock.withLock { live.count } }
+
     // MARK: Shutdown
 
     /// Stops accepting and starts closing every connection: 1001 for the established ones, TCP

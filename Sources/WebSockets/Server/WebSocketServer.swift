@@ -46,6 +46,9 @@ public final class WebSocketServer: Service, Sendable {
         get async throws { try await state.listeningAddress }
     }
 
+    /// Connections alive now, from TCP accept to TCP close (handshakes included).
+    public var connectionCount: Int { state.liveConnectionCount }
+
     /// Binds, serves, and returns after graceful shutdown (the service group's, or cancellation
     /// of the calling task). It runs once.
     ///

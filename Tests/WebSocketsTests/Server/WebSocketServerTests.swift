@@ -1,0 +1,224 @@
+import Foundation
+import NIOCore
+import Testing
+@testable import WebSockets
+
+/// `WebSocketServer`: the opening handshake (RFC 6455 §4.2), the handler's decision, closing, TLS,
+/// Unix sockets and graceful shutdown — with our own client and with raw TCP.
+@Suite("WebSocketServer")
+struct WebSocketServerTests {
+    @Test func theHandlerSeesTheRequest() async throws {
+        let seen = LockedValue<WebSocketServer.Request?>(nil)
+        let server = try await RunningServer.start { request in
+            seen.withLock { $0 = request }
+            return .accept(protocol: "b") { _ in }
+        }
+        defer { server.stop() }
+        var options = WebSocket.Options()
+        options.headers.add(name: "X-Trace", value: "42")
+        let stream = try WebSocketStream(server.url("/chat%20room?x=1&y=2"), protocols: ["a", "b"], options: options)
+        let opened = try await stream.opened
+        #expect(opened.protocol == "b")
+        let request = try #require(seen.current)
+        #expect(request.target == "/chat%20room?x=1&y=2")
+        #expect(request.path == "/chat%20room")
+        #expect(request.query == "x=1&y=2")
+        #expect(request.protocols == ["a", "b"])
+        #expect(request.extensions == "permessage-deflate; client_max_window_bits")
+        #expect(request.headers[.init("X-Trace")!] == "42")
+        #expect(request.remoteAddress?.ipAddress == "127.0.0.1")
+    }
+
+    @Test func aRejectionSendsTheHandlersStatusHeadersAndBody() async throws {
+        let server = try await RunningServer.start { _ in .reject(status: 403, headers: [.init("X-Why")!: "closed"], body: "go away\n") }
+        defer { server.stop() }
+        let client = try await RawTCPClient.connect(port: server.port)
+        try await client.send(Self.handshakeRequest())
+        let response = try await client.readUntilClosed()
+        #expect(response.hasPrefix("HTTP/1.1 403 Forbidden\r\n"))
+        #expect(response.contains("X-Why: closed\r\n"))
+        #expect(response.contains("Connection: close\r\n"))
+        #expect(response.hasSuffix("\r\n\r\ngo away\n"))
+    }
+
+    @Test func aRequestWithAnotherVersionIsAnsweredWith426AndVersion13() async throws {
+        let called = LockedValue(false)
+        let server = try await RunningServer.start { _ in
+            called.withLock { $0 = true }
+            return .accept { _ in }
+        }
+        defer { server.stop() }
+        let client = try await RawTCPClient.connect(port: server.port)
+        try await client.send(Self.handshakeRequest(version: "8"))
+        let response = try await client.readUntilClosed()
+        #expect(response.hasPrefix("HTTP/1.1 426 "))
+        #expect(response.contains("Sec-WebSocket-Version: 13\r\n"))
+        #expect(!called.current)
+    }
+
+    @Test func theHandlerReturningCloses1000AndThrowingCloses1011() async throws {
+        struct Failed: Error {}
+        let server = try await RunningServer.start { request in
+            .accept { _ in if request.path == "/throw" { throw Failed() } }
+        }
+        defer { server.stop() }
+        let returns = try WebSocketStream(server.url("/return"))
+        #expect(try await returns.closed == .init(closeCode: 1000, reason: ""))
+        let throwing = try WebSocketStream(server.url("/throw"))
+        #expect(try await throwing.closed == .init(closeCode: 1011, reason: ""))
+    }
+
+    @Test(arguments: [true, false])
+    func ourClientAgainstOurServerWithAndWithoutDeflate(_ deflate: Bool) async throws {
+        var configuration = WebSocketServer.Configuration()
+        if !deflate { configuration.perMessageDeflate = nil }
+        let server = try await RunningServer.echo(configuration)
+        defer { server.stop() }
+        let stream = try WebSocketStream(server.url())
+        let opened = try await stream.opened
+        #expect(opened.extensions.isEmpty == !deflate)
+        try await Self.expectEcho(opened)
+    }
+
+    @Test func wssWithACertificateFromTheTestCA() async throws {
+        let certificates = try TestCertificates.shared()
+        var configuration = WebSocketServer.Configuration()
+        configuration.tls = .init(certificateChainPEM: certificates.serverCertificateChainPEM(), privateKeyPEM: certificates.serverPrivateKeyPEM)
+        let server = try await RunningServer.echo(configuration)
+        defer { server.stop() }
+        var options = WebSocket.Options()
+        options.tls.additionalTrustRootsPEM = [certificates.caCertificatePEM]
+        let stream = try WebSocketStream(server.url(scheme: "wss"), options: options)
+        try await Self.expectEcho(try await stream.opened)
+    }
+
+    @Test func aRequiredClientCertificateIsChecked() async throws {
+        let certificates = try TestCertificates.shared()
+        var configuration = WebSocketServer.Configuration()
+        var tls = WebSocketServer.TLS(certificateChainPEM: certificates.serverCertificateChainPEM(), privateKeyPEM: certificates.serverPrivateKeyPEM)
+        tls.trustRootsPEM = [certificates.caCertificatePEM]
+        tls.requireClientCertificate = true
+        configuration.tls = tls
+        let server = try await RunningServer.echo(configuration)
+        defer { server.stop() }
+        var options = WebSocket.Options()
+        options.tls.additionalTrustRootsPEM = [certificates.caCertificatePEM]
+        let without = try WebSocketStream(server.url(scheme: "wss"), options: options)
+        await #expect(throws: WebSocketError.self) { _ = try await without.opened }
+        options.tls.clientCertificate = (certificates.serverCertificateChainPEM(), certificates.serverPrivateKeyPEM)
+        let with = try WebSocketStream(server.url(scheme: "wss"), options: options)
+        try await Self.expectEcho(try await with.opened)
+    }
+
+    @Test func ipv6Loopback() async throws {
+        let server = try await RunningServer.echo(.init(host: "::1", port: 0))
+        defer { server.stop() }
+        let stream = try WebSocketStream("ws://[::1]:\(server.port)/")
+        try await Self.expectEcho(try await stream.opened)
+    }
+
+    @Test func gracefulShutdownClosesEveryConnectionWith1001AndRunReturns() async throws {
+        let server = try await RunningServer.echo()
+        let streams = try (0..<3).map { _ in try WebSocketStream(server.url()) }
+        for stream in streams { _ = try await stream.opened }
+        try await server.shutDown()
+        for stream in streams {
+            #expect(try await stream.closed == .init(closeCode: 1001, reason: "server shutting down"))
+        }
+        #expect(server.server.connectionCount == 0)
+        await #expect(throws: (any Error).self) { _ = try await RawTCPClient.connect(port: server.port) }
+    }
+
+    @Test func shutdownClosesConnectionsWhoseHandlersIgnoreItAfterTheTimeout() async throws {
+        var configuration = WebSocketServer.Configuration()
+        configuration.shutdownTimeout = 0.5
+        let server = try await RunningServer.start(configuration) { _ in
+            .accept { _ in try await Task.sleep(for: .seconds(60)) }
+        }
+        let client = try await RawTCPClient.connect(port: server.port)
+        try await client.send(Self.handshakeRequest())
+        _ = try await client.read(through: "\r\n\r\n")
+        let started = ContinuousClock.now
+        try await server.shutDown()  // the client never answers the 1001 Close
+        #expect(ContinuousClock.now - started < .seconds(5))
+        #expect(server.server.connectionCount == 0)
+    }
+
+    @Test func runRunsOnceAndABindFailureIsThrownFromRunAndListeningAddress() async throws {
+        let first = try await RunningServer.echo()
+        defer { first.stop() }
+        await #expect(throws: WebSocketServer.AlreadyRunning.self) { try await first.server.run() }
+        let clash = WebSocketServer(configuration: .init(host: "127.0.0.1", port: first.port)) { _ in .reject(status: 404) }
+        await #expect(throws: (any Error).self) { try await clash.run() }
+        await #expect(throws: (any Error).self) { _ = try await clash.listeningAddress }
+    }
+
+    // MARK: Protection
+
+    @Test func aSlowLorisHandshakeIsDisconnected() async throws {
+        var configuration = WebSocketServer.Configuration()
+        configuration.handshakeTimeout = 0.3
+        let server = try await RunningServer.echo(configuration)
+        defer { server.stop() }
+        let client = try await RawTCPClient.connect(port: server.port)
+        try await client.send("GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n")  // and nothing more
+        let started = ContinuousClock.now
+        #expect(try await client.readUntilClosed(timeout: .seconds(10)) == "")
+        #expect(ContinuousClock.now - started < .seconds(5))
+    }
+
+    @Test func connectionsBeyondMaxConnectionsAreClosedAtOnce() async throws {
+        var configuration = WebSocketServer.Configuration()
+        configuration.maxConnections = 2
+        let server = try await RunningServer.echo(configuration)
+        defer { server.stop() }
+        let first = try WebSocketStream(server.url())
+        let second = try WebSocketStream(server.url())
+        _ = try await first.opened
+        _ = try await second.opened
+        let third = try WebSocketStream(server.url())
+        await #expect(throws: WebSocketError.self) { _ = try await third.opened }
+        try first.close()
+        _ = try await first.closed
+        try await waitUntil { server.server.connectionCount == 1 }
+        let fourth = try WebSocketStream(server.url())
+        _ = try await fourth.opened
+    }
+
+    @Test func aThousandConcurrentConnectionsOpenAndCloseWithNoneLeft() async throws {
+        let server = try await RunningServer.echo()
+        defer { server.stop() }
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for index in 0..<1000 {
+                group.addTask {
+                    let stream = try WebSocketStream(server.url())
+                    let opened = try await stream.opened
+                    try await opened.writable.write("\(index)")
+                    var iterator = opened.readable.makeAsyncIterator()
+                    guard try await iterator.next() == .text("\(index)") else { throw WaitTimedOut() }
+                    try await opened.writable.close()
+                }
+            }
+            try await group.waitForAll()
+        }
+        try await waitUntil { server.server.connectionCount == 0 }
+    }
+
+    // MARK: Helpers
+
+    static func handshakeRequest(version: String = "13") -> String {
+        "GET /echo HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+            + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: \(version)\r\n\r\n"
+    }
+
+    /// Text and binary, small and large, come back byte for byte; then a clean close.
+    static func expectEcho(_ opened: WebSocketStream.OpenInfo) async throws {
+        let large = Data((0..<(3 << 20)).map { UInt8(truncatingIfNeeded: $0 &* 31) })
+        var iterator = opened.readable.makeAsyncIterator()
+        for message: WebSocketMessage in [.text("κόσμε"), .binary(Data()), .binary(large), .text(String(repeating: "ab", count: 40_000))] {
+            try await opened.writable.write(message)
+            #expect(try await iterator.next() == message)
+        }
+        try await opened.writable.close()
+    }
+}
