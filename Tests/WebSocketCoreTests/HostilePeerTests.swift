@@ -47,7 +47,7 @@ struct HostilePeerTests {
             switch ending {
             case .none: break
             case .fail(let code): bytes += Wire.close(code, mask: key)
-            case .peerCloses(let frame): bytes += Wire.close(frame.code?.rawValue, mask: key)
+            case .peerCloses(let frame): bytes += Wire.close(frame.code?.rawValue, frame.reason, mask: key)
             }
             return bytes
         }

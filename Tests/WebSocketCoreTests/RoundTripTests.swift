@@ -69,8 +69,8 @@ struct RoundTripTests {
         // Pongs interleave with the server's messages; compare each stream on its own.
         #expect(receivedByClient.filter { if case .deliverPong = $0 { true } else { false } } == pongs)
         #expect(receivedByClient.filter { if case .deliverPong = $0 { false } else { true } } == sentByServer + [
-            .closeFrameReceived(CloseFrame(code: .normalClosure))])
+            .closeFrameReceived(CloseFrame(code: .normalClosure, reason: "done"))])
         #expect(server.transportClosed() == ConnectionClosure(code: 1000, reason: "done", wasClean: true))
-        #expect(client.transportClosed() == ConnectionClosure(code: 1000, reason: "", wasClean: true))
+        #expect(client.transportClosed() == ConnectionClosure(code: 1000, reason: "done", wasClean: true))
     }
 }

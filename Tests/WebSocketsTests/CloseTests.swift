@@ -59,7 +59,8 @@ struct CloseTests {
         }
         let events = try await recorder.waitForClose()
         // The echo of "first" arrives after close(): the message task drops it (§4).
-        #expect(Array(events.dropFirst()) == [.close(code: 3001, reason: "", wasClean: true, readyState: .closed)])
+        // The server's answer echoes the code and the reason.
+        #expect(Array(events.dropFirst()) == [.close(code: 3001, reason: "bye", wasClean: true, readyState: .closed)])
         let record = try await server.waitForClose()
         #expect(record.messages == [.text("first")])  // close() does not discard what was sent before
         #expect(record.closeFrame == CloseFrame(code: CloseCode(3001), reason: "bye"))
@@ -90,6 +91,6 @@ struct CloseTests {
         let events = try await recorder.waitForClose()
         #expect(Array(events.dropFirst()) == [.close(code: 4001, reason: "done", wasClean: true, readyState: .closed)])
         #expect(states.current == [.closed])
-        #expect(try await server.waitForClose().closeFrame == CloseFrame(code: CloseCode(4001)))
+        #expect(try await server.waitForClose().closeFrame == CloseFrame(code: CloseCode(4001), reason: "done"))
     }
 }

@@ -271,7 +271,8 @@ public struct Connection: Sendable {
             let close = try CloseFrame(parsing: frame.payload)
             receivedCloseFrame = close
             let weStarted = closeFrameSent
-            if !weStarted { sendCloseFrame(CloseFrame(code: close.code)) }  // echo the code (§5.5.1)
+            // Echo the code (§5.5.1) and the reason: the peer sees its own close answered.
+            if !weStarted { sendCloseFrame(close) }
             state = .closing
             actions.append(.closeFrameReceived(close))
             // §7.1.1: the server closes TCP first; a client waits for it, within a timeout.

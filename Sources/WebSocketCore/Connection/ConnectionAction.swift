@@ -11,7 +11,7 @@ public enum ConnectionAction: Sendable, Hashable {
     /// A pong arrived (RFC 6455 §5.5.3).
     case deliverPong(ByteBuffer)
     /// The peer's close frame arrived. If this side had not sent one, the answer echoing its
-    /// code is already queued: the closing handshake has started (RFC 6455 §5.5.1, §7.1.3).
+    /// code and reason is already queued: the closing handshake has started (RFC 6455 §5.5.1, §7.1.3).
     case closeFrameReceived(CloseFrame)
     /// This side sent a close frame and now waits for the peer: if the TCP connection is
     /// not closed within a timeout, close it anyway (RFC 6455 §7.1.1 "reasonable amount of time").
