@@ -132,6 +132,14 @@ final class StreamEndpoint: @unchecked Sendable {
         }
     }
 
+    /// Bytes read from the socket so far (0 before the connection is open): how far the peer got.
+    func receivedByteCount() async -> UInt64 {
+        (try? await eventLoop.submit { () -> UInt64 in
+            guard case .open(let driver) = self.state else { return 0 }
+            return driver.receivedByteCount
+        }.get()) ?? 0
+    }
+
     /// The proposal's "close the WebSocket" with a validated code and reason.
     func closeTheWebSocket(_ request: CloseRequest) {
         eventLoop.execute { self.startClosing(request) }

@@ -25,7 +25,7 @@ import WebSocketCore
 public final class WebSocketStream: Sendable {
     /// The serialised URL ("ws://host:port/path?query").
     public let url: String
-    private let endpoint: StreamEndpoint
+    let endpoint: StreamEndpoint
 
     /// The `new WebSocketStream(url, options)` constructor steps.
     ///

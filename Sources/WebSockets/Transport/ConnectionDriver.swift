@@ -45,6 +45,8 @@ final class ConnectionDriver: ChannelDuplexHandler, @unchecked Sendable {
     private var readingPaused = false
     private var readPending = false
 
+    /// Bytes read from the channel since the driver took over: what backpressure bounds.
+    private(set) var receivedByteCount: UInt64 = 0
     /// Application bytes accepted by ``send(_:byteCount:)`` and not yet written to the socket.
     private(set) var unsentByteCount: UInt64 = 0
     private var unflushedByteCount: UInt64 = 0
@@ -96,6 +98,7 @@ final class ConnectionDriver: ChannelDuplexHandler, @unchecked Sendable {
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let bytes = unwrapInboundIn(data)
+        receivedByteCount += UInt64(bytes.readableBytes)
         resetIdleTimer()
         withConnection { $0.receiveData(bytes) }
         carryOutActions()

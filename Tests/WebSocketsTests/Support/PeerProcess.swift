@@ -34,11 +34,18 @@ final class PeerProcess: @unchecked Sendable {
         case python
         /// Node.js with `ws` (Debian `node-ws`).
         case node
+        /// `Tests/Interop/raw_peer.py`: a misbehaving server on raw sockets (standard library only),
+        /// for backpressure and unclean closes; not one of the interop peers.
+        case raw
+
+        /// The real WebSocket servers the interop tests run against.
+        static let allCases: [Kind] = [.python, .node]
 
         var description: String {
             switch self {
             case .python: "python-websockets"
             case .node: "Node ws"
+            case .raw: "raw peer"
             }
         }
     }
@@ -101,6 +108,7 @@ final class PeerProcess: @unchecked Sendable {
     ///   - identity: Which server certificate; see ``TestCertificates/ServerIdentity``.
     ///   - compression: `"deflate"` or `"none"`; `nil` for the peer's default (python-websockets:
     ///     permessage-deflate; ws: none).
+    ///   - extraArguments: More arguments for the peer's script (the raw peer's `--mode`).
     ///   - timeout: Bound on start-up.
     /// - Throws: ``PeerProcessError`` if the peer is not installed, exits, or stays silent.
     static func start(
@@ -109,9 +117,10 @@ final class PeerProcess: @unchecked Sendable {
         tls: Bool = false,
         identity: TestCertificates.ServerIdentity = .localhostAndLoopback,
         compression: String? = nil,
+        extraArguments: [String] = [],
         timeout: Duration = .seconds(15)
     ) async throws -> PeerProcess {
-        var arguments = ["--port", "0"]
+        var arguments = ["--port", "0"] + extraArguments
         if !subprotocols.isEmpty { arguments += ["--subprotocols", subprotocols.joined(separator: ",")] }
         if let compression { arguments += ["--compression", compression] }
         var temporaryDirectory: URL?
@@ -126,7 +135,7 @@ final class PeerProcess: @unchecked Sendable {
         let process = Process()
         var environment = ProcessInfo.processInfo.environment
         switch kind {
-        case .python:
+        case .python, .raw:
             let python = venv.appendingPathComponent("bin/python")
             guard FileManager.default.isExecutableFile(atPath: python.path) else {
                 throw PeerProcessError.notInstalled(kind, "\(python.path) does not exist")
@@ -222,6 +231,7 @@ final class PeerProcess: @unchecked Sendable {
         let name = switch kind {
         case .python: "python_server.py"
         case .node: "node_server.js"
+        case .raw: "raw_peer.py"
         }
         return repositoryRoot.appendingPathComponent("Tests/Interop/\(name)")
     }
