@@ -3,8 +3,9 @@ import Foundation
 import WebSockets
 
 /// `wsc URL`: connects, sends each line of standard input as a text message, prints what
-/// arrives, and closes when standard input ends.
-struct Connect: ParsableCommand {
+/// arrives, and closes when standard input ends — with the browser's `WebSocket`, or with
+/// `WebSocketStream` given `--stream`.
+struct Connect: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Connect to a WebSocket server; send stdin lines as text messages, print the messages received.")
 
@@ -26,13 +27,16 @@ struct Connect: ParsableCommand {
     @Option(help: "Seconds to wait for replies after standard input ends, before closing.")
     var linger: Double = 1
 
+    @Flag(help: "Use WebSocketStream (async, backpressured) instead of the browser's WebSocket API.")
+    var stream = false
+
     func validate() throws {
         for header in headers where !header.contains(":") {
             throw ValidationError("-H takes 'Name: value', got '\(header)'")
         }
     }
 
-    func run() throws {
+    func run() async throws {
         var options = WebSocket.Options()
         options.eventQueue = DispatchQueue(label: "wsc.events")
         for header in headers {
@@ -41,7 +45,14 @@ struct Connect: ParsableCommand {
         }
         if let cacert { options.tls.additionalTrustRootsPEM = [try String(contentsOfFile: cacert, encoding: .utf8)] }
         if insecure { options.tls.verification = .insecureNoVerification }
+        if stream {
+            try await runStream(options: options)
+        } else {
+            try await runWebSocket(options: options)
+        }
+    }
 
+    private func runWebSocket(options: WebSocket.Options) async throws {
         let socket = try WebSocket(url, protocols: protocols, options: options)
         let finished = DispatchSemaphore(value: 0)
         socket.onopen = { _ in
@@ -62,10 +73,48 @@ struct Connect: ParsableCommand {
                 + (event.wasClean ? "" : " (not clean)"))
             finished.signal()
         }
-        finished.wait()
+        _ = await finished.wait(seconds: .infinity)
         if let failure = socket.failure {
             Terminal.note("error: \(failure)")
             throw ExitCode.failure
+        }
+    }
+
+    private func runStream(options: WebSocket.Options) async throws {
+        let stream = try WebSocketStream(url, protocols: protocols, options: options)
+        let opened: WebSocketStream.OpenInfo
+        do {
+            opened = try await stream.opened
+        } catch {
+            Terminal.note("error: \(error)")
+            throw ExitCode.failure
+        }
+        Terminal.note("connected to \(stream.url)" + (opened.protocol.isEmpty ? "" : ", subprotocol \(opened.protocol)"))
+        let printing = Task {
+            for try await message in opened.readable { Terminal.print(message) }
+        }
+        for await line in Self.standardInputLines() {
+            try await opened.writable.write(line)
+        }
+        try await Task.sleep(for: .seconds(linger))
+        try stream.close(closeCode: 1000)
+        do {
+            let info = try await stream.closed
+            Terminal.note("closed: code \(info.closeCode.map(String.init) ?? "none")" + (info.reason.isEmpty ? "" : ", reason \"\(info.reason)\""))
+            _ = try? await printing.value
+        } catch {
+            Terminal.note("error: \(error)")
+            throw ExitCode.failure
+        }
+    }
+
+    /// Standard input's lines, read on a thread of their own so that no task blocks on it.
+    private static func standardInputLines() -> AsyncStream<String> {
+        AsyncStream { continuation in
+            Thread.detachNewThread {
+                while let line = readLine() { continuation.yield(line) }
+                continuation.finish()
+            }
         }
     }
 }

@@ -4,21 +4,25 @@ import WebSockets
 
 /// `wsc demo`: starts an echo server on 127.0.0.1, connects a `WebSocket` to it, sends a few
 /// messages and closes, printing every event — the browser API at work with nothing to set up.
-struct Demo: ParsableCommand {
+struct Demo: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Connect to a built-in echo server on 127.0.0.1 and show the WebSocket events.")
 
     @Option(help: "A text message to send (repeatable).")
     var message: [String] = ["Hello", "κόσμε 😀"]
 
-    func run() throws {
-        let server = try LocalEchoServer.start()
-        defer { server.stop() }
-        Terminal.note("echo server listening on 127.0.0.1:\(server.port)")
+    func run() async throws {
+        let server = WebSocketServer(configuration: .init(host: "127.0.0.1", port: 0)) { _ in
+            .accept(handler: ServerHandlers.echo)
+        }
+        let serving = Task { try await server.run() }
+        defer { serving.cancel() }
+        let port = try await server.listeningAddress.port ?? 0
+        Terminal.note("echo server listening on 127.0.0.1:\(port)")
 
         var options = WebSocket.Options()
         options.eventQueue = DispatchQueue(label: "wsc.demo")
-        let socket = try WebSocket("ws://127.0.0.1:\(server.port)/demo", options: options)
+        let socket = try WebSocket("ws://127.0.0.1:\(port)/demo", options: options)
         let finished = DispatchSemaphore(value: 0)
         let messages = message
         let expected = messages.count + 1
@@ -38,7 +42,7 @@ struct Demo: ParsableCommand {
             Terminal.line("close: code \(event.code), reason \"\(event.reason)\", wasClean \(event.wasClean)")
             finished.signal()
         }
-        guard finished.wait(timeout: .now() + 10) == .success else { throw ValidationError("the demo did not finish in 10 s") }
+        guard await finished.wait(seconds: 10) else { throw ValidationError("the demo did not finish in 10 s") }
         if socket.failure != nil { throw ExitCode.failure }
     }
 }

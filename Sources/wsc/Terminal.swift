@@ -8,6 +8,14 @@ enum Terminal {
         line(describe(data))
     }
 
+    /// A stream's message, as ``print(_:)`` shows an event's data.
+    static func print(_ message: WebSocketMessage) {
+        switch message {
+        case .text(let text): line(text)
+        case .binary(let bytes): line(describeBinary(bytes))
+        }
+    }
+
     /// One line on standard output, written at once (not buffered, so it keeps its place
     /// among lines written from other threads).
     static func line(_ text: String) {

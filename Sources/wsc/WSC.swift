@@ -1,11 +1,11 @@
 import ArgumentParser
 
 @main
-struct WSC: ParsableCommand {
+struct WSC: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "wsc",
-        abstract: "A WebSocket command-line client.",
-        subcommands: [Connect.self, Demo.self],
+        abstract: "A WebSocket command-line client and server.",
+        subcommands: [Connect.self, Serve.self, Demo.self],
         defaultSubcommand: Connect.self
     )
 }

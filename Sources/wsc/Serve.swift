@@ -1,0 +1,81 @@
+import ArgumentParser
+import Foundation
+import Logging
+import ServiceLifecycle
+import WebSockets
+
+/// `wsc serve`: a WebSocket server that echoes every message (or, with `--broadcast`, relays it
+/// to every client), logging connections; Ctrl-C or SIGTERM shut it down gracefully.
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Serve WebSocket clients: echo every message, or relay it to every client with --broadcast.")
+
+    @Option(help: "The address to listen on.")
+    var host = "127.0.0.1"
+
+    @Option(help: "The TCP port; 0 picks a free one.")
+    var port = 8080
+
+    @Option(help: "Listen on this Unix domain socket instead of TCP.")
+    var unix: String?
+
+    @Option(help: "A PEM file with the certificate chain, leaf first, to serve wss:.")
+    var tlsCert: String?
+
+    @Option(help: "A PEM file with the certificate's private key.")
+    var tlsKey: String?
+
+    @Flag(help: "Relay each message to every connected client instead of echoing it.")
+    var broadcast = false
+
+    @Flag(help: "Decline permessage-deflate.")
+    var noDeflate = false
+
+    @Option(help: "The largest message accepted, in bytes.")
+    var maxMessageSize = 64 << 20
+
+    func validate() throws {
+        if (tlsCert == nil) != (tlsKey == nil) { throw ValidationError("--tls-cert and --tls-key go together") }
+    }
+
+    func run() async throws {
+        var configuration = WebSocketServer.Configuration(host: host, port: port)
+        configuration.unixSocketPath = unix
+        configuration.maxMessageSize = maxMessageSize
+        if noDeflate { configuration.perMessageDeflate = nil }
+        if let tlsCert, let tlsKey {
+            configuration.tls = .init(
+                certificateChainPEM: try String(contentsOfFile: tlsCert, encoding: .utf8),
+                privateKeyPEM: try String(contentsOfFile: tlsKey, encoding: .utf8))
+        }
+        let broadcast = self.broadcast ? Broadcast() : nil
+        let server = WebSocketServer(configuration: configuration) { request in
+            let peer = request.remoteAddress.flatMap { address in address.ipAddress.map { "\($0):\(address.port ?? 0)" } }
+                ?? "a Unix socket client"
+            return .accept(protocol: request.protocols.first) { connection in
+                Terminal.note("connected: \(peer) \(request.target)"
+                    + (connection.extensions.isEmpty ? "" : " [\(connection.extensions)]"))
+                defer { Terminal.note("disconnected: \(peer)") }
+                if let broadcast { try await broadcast.serve(connection) } else { try await ServerHandlers.echo(connection) }
+            }
+        }
+        let scheme = configuration.tls == nil ? "ws" : "wss"
+        Task {
+            guard let address = try? await server.listeningAddress else { return }
+            if let unix {
+                Terminal.note("listening on \(unix) (\(scheme))")
+            } else {
+                Terminal.note("listening on \(scheme)://\(Self.hostForURL(address.ipAddress ?? host)):\(address.port ?? port)/")
+            }
+        }
+        let group = ServiceGroup(
+            services: [server], gracefulShutdownSignals: [.sigterm, .sigint],
+            logger: Logger(label: "wsc", factory: { _ in SwiftLogNoOpLogHandler() }))
+        try await group.run()
+        Terminal.note("shut down")
+    }
+
+    private static func hostForURL(_ host: String) -> String {
+        host.contains(":") ? "[\(host)]" : host
+    }
+}
