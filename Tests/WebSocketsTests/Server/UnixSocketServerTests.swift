@@ -1,0 +1,70 @@
+import Foundation
+import Testing
+@testable import WebSockets
+
+/// `WebSocketServer` on a Unix domain socket, with python-websockets' `unix_connect` as the client.
+@Suite("WebSocketServer on a Unix domain socket")
+struct UnixSocketServerTests {
+    @Test func pythonWebsocketsTalksToUsOverAUnixSocket() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("ws-unix-\(UUID().uuidString.prefix(8))")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = directory.appendingPathComponent("server.sock").path
+        var configuration = WebSocketServer.Configuration()
+        configuration.unixSocketPath = path
+        let seen = LockedValue<WebSocketServer.Request?>(nil)
+        let server = try await RunningServer.start(configuration) { request in
+            seen.withLock { $0 = request }
+            return .accept { connection in
+                for try await message in connection.readable { try await connection.writable.write(message) }
+            }
+        }
+        defer { server.stop() }
+        let script = """
+            import asyncio, sys
+            from websockets.asyncio.client import unix_connect
+            async def main():
+                async with unix_connect(sys.argv[1], "ws://localhost/over-unix") as ws:
+                    await ws.send("κόσμε over a Unix socket")
+                    print(await ws.recv())
+            asyncio.run(main())
+            """
+        let output = try await Self.runPython(script, arguments: [path])
+        #expect(output == "κόσμε over a Unix socket\n")
+        #expect(seen.current?.path == "/over-unix")
+        #expect(seen.current?.remoteAddress?.ipAddress == nil)
+    }
+
+    /// Runs `script` with the peers' Python (python-websockets installed) and returns its standard output.
+    static func runPython(_ script: String, arguments: [String]) async throws -> String {
+        let python = PeerProcess.venv.appendingPathComponent("bin/python")
+        guard FileManager.default.isExecutableFile(atPath: python.path) else {
+            throw PeerProcessError.notInstalled(.python, "\(python.path) does not exist")
+        }
+        let process = Process()
+        process.executableURL = python
+        process.arguments = ["-c", script] + arguments
+        let standardOutput = Pipe()
+        let standardError = Pipe()
+        process.standardOutput = standardOutput
+        process.standardError = standardError
+        try process.run()
+        // Read on another thread: reading blocks until the child closes its end.
+        let data = await withCheckedContinuation { continuation in
+            DispatchQueue.global().async {
+                let data = standardOutput.fileHandleForReading.readDataToEndOfFile()
+                process.waitUntilExit()
+                continuation.resume(returning: data)
+            }
+        }
+        let errors = String(decoding: standardError.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        guard process.terminationStatus == 0 else { throw PythonFailed(status: process.terminationStatus, standardError: errors) }
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    struct PythonFailed: Error, CustomStringConvertible {
+        let status: Int32
+        let standardError: String
+        var description: String { "python exited with \(status): \(standardError)" }
+    }
+}
