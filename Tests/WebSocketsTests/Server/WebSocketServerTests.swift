@@ -185,6 +185,35 @@ struct WebSocketServerTests {
         _ = try await fourth.opened
     }
 
+    @Test func aClientThatNeverReadsCannotMakeTheServerBufferBeyondItsLimit() async throws {
+        let written = LockedValue(0)
+        var configuration = WebSocketServer.Configuration()
+        configuration.perMessageDeflate = nil
+        let server = try await RunningServer.start(configuration) { _ in
+            .accept { connection in
+                let message = Data(count: 1 << 20)
+                for _ in 0..<16 {
+                    try await connection.writable.write(message)
+                    written.withLock { $0 += 1 }
+                }
+            }
+        }
+        defer { server.stop() }
+        // A client that completes the handshake and then reads nothing for 1.5 s.
+        let script = """
+            import socket, sys, time
+            s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 65536)
+            s.sendall(b"GET / HTTP/1.1\\r\\nHost: x\\r\\nUpgrade: websocket\\r\\nConnection: Upgrade\\r\\n"
+                      b"Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\\r\\nSec-WebSocket-Version: 13\\r\\n\\r\\n")
+            time.sleep(1.5)
+            print("done")
+            """
+        _ = try await UnixSocketServerTests.runPython(script, arguments: ["\(server.port)"])
+        // Whatever the kernel holds (a few MiB at most) plus one write waiting in the library.
+        #expect(written.current < 8, "\(written.current) MiB written to a client that read nothing")
+    }
+
     @Test func aThousandConcurrentConnectionsOpenAndCloseWithNoneLeft() async throws {
         let server = try await RunningServer.echo()
         defer { server.stop() }
