@@ -19,7 +19,7 @@
 
 const fs = require('fs');
 const path = require('path');
-const { runScenario } = require(path.join(__dirname, 'whatwg_scenarios.js'));
+const { runScenario, SCENARIOS } = require(path.join(__dirname, 'whatwg_scenarios.js'));
 
 function fail(message, status = 2) {
     process.stderr.write(`node_client.js: ${message}\n`);
@@ -47,6 +47,7 @@ function parseArguments(argv) {
     }
     if (options.impl !== 'ws' && options.impl !== 'undici') fail('--impl must be ws or undici');
     if (!options.url || !options.scenario) fail('--url and --scenario are required');
+    if (!SCENARIOS.includes(options.scenario)) fail(`unknown scenario ${options.scenario}`);
     if (!(options.timeout > 0)) fail('--timeout must be a positive number of seconds');
     return options;
 }

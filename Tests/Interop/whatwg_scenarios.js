@@ -74,13 +74,13 @@ function inbox(socket, errors) {
     }));
     // Browsers say nothing in an error event (Node's clients give a message), and the close event
     // after it tells the rest; but undici 6 fires no close event when it refuses the handshake
-    // response (no subprotocol chosen), so one is made up if none follows within a second.
+    // response (no subprotocol chosen), so one is made up if none follows within 3 s.
     socket.addEventListener('error', (event) => {
         const message = event.message || (event.error && event.error.message);
         if (message) errors.push(message);
         setTimeout(() => {
             if (!closed) push({ type: 'close', code: 1006, reason: '', wasClean: false, missing: true });
-        }, 1000);
+        }, 3000);
     });
     return () => {
         if (queue.length > 0) return Promise.resolve(queue.shift());
