@@ -152,16 +152,14 @@ async def run(arguments):
         extensions=connection.response.headers.get("Sec-WebSocket-Extensions", ""),
     )
     close_code, close_reason = 1000, ""
-    try:
-        if arguments.scenario == "echo":
-            report["results"] = await echo_all(connection, arguments.largest)
-        elif arguments.scenario == "close":
-            report["results"] = [await echo_one(connection, "text", 2, "hi")]
-            close_code, close_reason = 4000, "bye"
-        elif arguments.scenario == "headers":
-            report.update(handshake(connection.response))
-    except ConnectionClosed:
-        pass  # the close below reports what ended it
+    if arguments.scenario == "echo":
+        report["results"] = await echo_all(connection, arguments.largest)
+    elif arguments.scenario == "close":
+        report["results"] = [await echo_one(connection, "text", 2, "hi")]
+        close_code, close_reason = 4000, "bye"
+    elif arguments.scenario == "headers":
+        report.update(handshake(connection.response))
+    # A no-op when the server closed first; close_seen then tells what it sent.
     await connection.close(close_code, close_reason)
     report["close"] = close_seen(connection)
     return report
