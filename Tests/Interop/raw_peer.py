@@ -8,9 +8,9 @@ Prints ``PORT <n>`` once listening on 127.0.0.1, serves one connection, then exi
     stall             answer the handshake, then read nothing for --stall seconds (the kernel's
                       buffers fill and the client's writes must wait), then read and discard
                       everything until the client closes
-    close-then-stall  answer the handshake, send a Close frame (4000 "bye") after --close-after
-                      seconds, then read nothing for --stall seconds, then read and discard
-                      until the client closes
+    close-then-stall  answer the handshake, wait for the client's first byte, send a Close frame
+                      (4000 "bye") --close-after seconds later, then read nothing for --stall
+                      seconds, then read and discard until the client closes
 
 Standard library only: the behaviour is in plain sight.
 """
@@ -63,6 +63,8 @@ def main():
     connection.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 64 << 10)
     handshake(connection)
     if arguments.mode == "close-then-stall":
+        # Only once the client has started sending, so that its data is surely pending.
+        connection.recv(1)
         time.sleep(arguments.close_after)
         reason = b"bye"
         connection.sendall(struct.pack("!BBH", 0x88, 2 + len(reason), 4000) + reason)

@@ -74,10 +74,11 @@ final class ServerState: @unchecked Sendable {
     }
 
     /// Records the accepted connection so that shutdown can close it with 1001; `false` when
-    /// shutdown already began (the caller closes it then).
+    /// shutdown already began (the caller closes it then). A connection whose channel already
+    /// closed has nothing to record.
     func attach(_ connection: WebSocketConnection, to channel: any Channel) -> Bool {
         lock.withLock {
-            guard !shuttingDown, live[ObjectIdentifier(channel)] != nil else { return false }
+            guard !shuttingDown else { return false }
             live[ObjectIdentifier(channel)]?.connection = connection
             return true
         }

@@ -145,8 +145,9 @@ public final class WebSocketServer: Service, Sendable {
             ConnectionDriver(connection: engine, timing: timing, eventLoop: eventLoop, report: report)
         }
         guard let connection, case .accept(_, _, let body) = decision else { return }
-        guard state.attach(connection, to: pending.channel) else {
-            return connection.close(CloseRequest(trusted: .goingAway, reason: "server shutting down"))
+        // The handler runs even for a connection that is already closing: it sees it end.
+        if !state.attach(connection, to: pending.channel) {
+            connection.close(CloseRequest(trusted: .goingAway, reason: "server shutting down"))
         }
         configuration.logger.debug("connection accepted", metadata: ["path": "\(pending.request.path)"])
         do {

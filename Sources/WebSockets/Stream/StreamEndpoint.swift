@@ -97,11 +97,11 @@ final class StreamEndpoint: @unchecked Sendable {
     // MARK: The API (any thread)
 
     var opened: Established {
-        get async throws { try await openedPromise.futureResult.get() }
+        get async throws { try await openedPromise.futureResult.valueCancellably() }
     }
 
     var closed: WebSocketStream.CloseInfo {
-        get async throws { try await closedPromise.futureResult.get() }
+        get async throws { try await closedPromise.futureResult.valueCancellably() }
     }
 
     /// The next message, or `nil` once the readable is finished. Cancelling the waiting task

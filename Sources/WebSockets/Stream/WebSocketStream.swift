@@ -88,7 +88,9 @@ public final class WebSocketStream: Sendable {
     ///
     /// - Throws: ``WebSocketError`` when it did not close cleanly (code 1006, or the peer's code):
     ///   TCP lost without a Close, an unanswered Close, a protocol violation, or unsent data
-    ///   still pending when the peer's Close arrived; as ``opened`` for a connection never established.
+    ///   still pending when the peer's Close arrived; as ``opened`` for a connection never
+    ///   established. Cancelling the waiting task throws `CancellationError` and leaves the
+    ///   connection as it is.
     public var closed: CloseInfo {
         get async throws { try await endpoint.closed }
     }

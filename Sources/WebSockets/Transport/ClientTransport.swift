@@ -69,7 +69,7 @@ final class ClientTransport: @unchecked Sendable {
     }
 
     /// WHATWG WebSockets §2.1 "obtain a WebSocket connection": TCP to host and port with happy
-    /// eyeballs, then TLS for `wss:`.
+    /// eyeballs (or the Unix socket the options name), then TLS for `wss:`.
     func connect(to url: WebSocketURL) {
         let tlsContext: NIOSSLContext?
         do {
@@ -82,9 +82,9 @@ final class ClientTransport: @unchecked Sendable {
         let port = url.effectivePort
         let serverName = host.isIPAddress ? nil : host
         logger[metadataKey: "url"] = "\(url.serialized)"
-        ClientBootstrap(group: eventLoop)
-            .connectTimeout(.timeInterval(options.connectTimeout))
-            .channelOption(.socketOption(.tcp_nodelay), value: 1)
+        var bootstrap = ClientBootstrap(group: eventLoop).connectTimeout(.timeInterval(options.connectTimeout))
+        if options.unixSocketPath == nil { bootstrap = bootstrap.channelOption(.socketOption(.tcp_nodelay), value: 1) }
+        bootstrap = bootstrap
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     if let tlsContext {
@@ -94,15 +94,16 @@ final class ClientTransport: @unchecked Sendable {
                     try channel.pipeline.syncOperations.addHandler(ClientHandshakeHandler(transport: self))
                 }
             }
-            .connect(host: host, port: port)
-            .whenComplete { result in
-                switch result {
-                case .success(let channel):
-                    if case .closed = self.phase { channel.close(promise: nil) }  // failed while connecting
-                case .failure(let error):
-                    self.finish(.connecting(error, host: host, port: port))
-                }
+        let connecting = options.unixSocketPath.map { bootstrap.connect(unixDomainSocketPath: $0) }
+            ?? bootstrap.connect(host: host, port: port)
+        connecting.whenComplete { result in
+            switch result {
+            case .success(let channel):
+                if case .closed = self.phase { channel.close(promise: nil) }  // failed while connecting
+            case .failure(let error):
+                self.finish(.connecting(error, host: host, port: port))
             }
+        }
     }
 
     // MARK: Handshake handler events (on the event loop)

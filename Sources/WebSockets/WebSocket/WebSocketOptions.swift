@@ -21,6 +21,10 @@ extension WebSocket {
         public var origin: String?
         /// TLS settings for `wss:` URLs.
         public var tls = TLSOptions()
+        /// Connects through this Unix domain socket instead of TCP; the URL still gives the
+        /// `Host` header and the resource name (as python-websockets' `unix_connect` and Node's
+        /// `socketPath` do). Default `nil`.
+        public var unixSocketPath: String?
         /// How long to wait for the TCP connection (and TLS, for `wss:`) before failing. Default 30 s.
         public var connectTimeout: TimeInterval = 30
         /// How long to wait for the server's handshake response once connected. Default 30 s.

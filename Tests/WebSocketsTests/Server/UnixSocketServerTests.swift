@@ -35,6 +35,28 @@ struct UnixSocketServerTests {
         #expect(seen.current?.remoteAddress?.ipAddress == nil)
     }
 
+    @Test func ourClientsTalkToOurServerOverAUnixSocket() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("ws-unix-\(UUID().uuidString.prefix(8))")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        var configuration = WebSocketServer.Configuration()
+        configuration.unixSocketPath = directory.appendingPathComponent("server.sock").path
+        let server = try await RunningServer.echo(configuration)
+        defer { server.stop() }
+        var options = WebSocket.Options()
+        options.unixSocketPath = configuration.unixSocketPath
+        let stream = try WebSocketStream("ws://localhost/stream", options: options)
+        try await WebSocketServerTests.expectEcho(try await stream.opened)
+
+        let recorder = try SocketRecorder("ws://localhost/socket", options: options)
+        try await recorder.waitForOpen()
+        try recorder.onQueue {
+            try recorder.socket.send("over a Unix socket")
+        }
+        let events = try await recorder.waitUntil { $0.count == 2 }
+        #expect(events.last == .message(.text("over a Unix socket"), origin: "ws://localhost"))
+    }
+
     /// Runs `script` with the peers' Python (python-websockets installed) and returns its standard output.
     static func runPython(_ script: String, arguments: [String]) async throws -> String {
         let python = PeerProcess.venv.appendingPathComponent("bin/python")

@@ -157,14 +157,74 @@ struct WebSocketServerTests {
 
     @Test func aSlowLorisHandshakeIsDisconnected() async throws {
         var configuration = WebSocketServer.Configuration()
-        configuration.handshakeTimeout = 0.3
+        configuration.handshakeTimeout = 1
         let server = try await RunningServer.echo(configuration)
         defer { server.stop() }
         let client = try await RawTCPClient.connect(port: server.port)
-        try await client.send("GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n")  // and nothing more
+        // And nothing more. On a loaded machine the server may already have given up on us.
+        try? await client.send("GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n")
         let started = ContinuousClock.now
-        #expect(try await client.readUntilClosed(timeout: .seconds(10)) == "")
+        // The server closes without answering; with the partial head unread by then, the kernel
+        // may reset the connection instead of ending it: either way, no response and no wait.
+        let response = try? await client.readUntilClosed(timeout: .seconds(10))
+        #expect(response == nil || response == "")
         #expect(ContinuousClock.now - started < .seconds(5))
+    }
+
+    @Test func aRequestHeadBeyondTheLimitsIsRefusedWith431() async throws {
+        var configuration = WebSocketServer.Configuration()
+        configuration.handshakeLimits = .init(maxHeadBytes: 1024, maxHeaderCount: 16)
+        let server = try await RunningServer.echo(configuration)
+        defer { server.stop() }
+        let client = try await RawTCPClient.connect(port: server.port)
+        let padding = (0..<20).map { "X-Padding-\($0): \(String(repeating: "p", count: 60))\r\n" }.joined()
+        try await client.send("GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n" + padding + "\r\n")
+        #expect(try await client.readUntilClosed().hasPrefix("HTTP/1.1 431 "))
+    }
+
+    @Test func aMessageOverMaxMessageSizeFailsTheConnectionWith1009() async throws {
+        var configuration = WebSocketServer.Configuration()
+        configuration.maxMessageSize = 1000
+        let received = LockedValue<[WebSocketMessage]>([])
+        let server = try await RunningServer.start(configuration) { _ in
+            .accept { connection in
+                for try await message in connection.readable { received.withLock { $0.append(message) } }
+            }
+        }
+        defer { server.stop() }
+        var options = WebSocket.Options()
+        options.perMessageDeflate = nil
+        let stream = try WebSocketStream(server.url(), options: options)
+        let opened = try await stream.opened
+        try await opened.writable.write(Data(count: 1000))
+        try await opened.writable.write(Data(count: 1001))
+        #expect(try await stream.closed == .init(closeCode: 1009, reason: ""))
+        #expect(received.current == [.binary(Data(count: 1000))])
+    }
+
+    @Test func keepaliveDropsAClientThatDoesNotAnswerPings() async throws {
+        var configuration = WebSocketServer.Configuration()
+        configuration.keepalive = .enabled(interval: 0.2, timeout: 0.3)
+        let closed = LockedValue<Result<WebSocketStream.CloseInfo, any Error>?>(nil)
+        let server = try await RunningServer.start(configuration) { _ in
+            .accept { connection in
+                do { for try await _ in connection.readable {} } catch {}  // the readable throws the same error
+                let result: Result<WebSocketStream.CloseInfo, any Error>
+                do { result = .success(try await connection.closed) } catch { result = .failure(error) }
+                closed.withLock { $0 = result }
+            }
+        }
+        defer { server.stop() }
+        // A client that completes the handshake and then never answers anything.
+        let client = try await RawTCPClient.connect(port: server.port)
+        try await client.send(Self.handshakeRequest())
+        _ = try await client.read(through: "\r\n\r\n")
+        try await waitUntil { closed.current != nil }
+        guard case .failure(let error as WebSocketError)? = closed.current else {
+            Issue.record("closed: \(String(describing: closed.current))")
+            return
+        }
+        #expect(error.closeCode == 1006)
     }
 
     @Test func connectionsBeyondMaxConnectionsAreClosedAtOnce() async throws {

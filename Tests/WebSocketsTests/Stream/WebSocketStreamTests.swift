@@ -217,6 +217,39 @@ struct WebSocketStreamTests {
         #expect(try await iterator.next() == .text("after"))
     }
 
+    @Test func cancellingTheTaskWaitingInOpenedThrowsCancellationErrorAndLeavesTheConnection() async throws {
+        let server = try await RunningServer.start { _ in
+            try? await Task.sleep(for: .milliseconds(500))
+            return .accept(handler: { connection in
+                for try await message in connection.readable { try await connection.writable.write(message) }
+            })
+        }
+        defer { server.stop() }
+        let stream = try WebSocketStream(server.url())
+        let waiting = Task { try await stream.opened }
+        try await Task.sleep(for: .milliseconds(50))
+        waiting.cancel()
+        await #expect(throws: CancellationError.self) { _ = try await waiting.value }
+        let opened = try await stream.opened
+        try await opened.writable.write("still connecting, then open")
+        var iterator = opened.readable.makeAsyncIterator()
+        #expect(try await iterator.next() == .text("still connecting, then open"))
+    }
+
+    @Test func aWritePendingWhenWeStartTheClosingHandshakeThrowsInvalidStateError() async throws {
+        let peer = try await PeerProcess.start(.raw, extraArguments: ["--mode", "stall", "--stall", "5"])
+        defer { peer.stop() }
+        var options = WebSocket.Options()
+        options.perMessageDeflate = nil
+        let stream = try WebSocketStream(peer.url("/"), options: options)
+        let opened = try await stream.opened
+        let pending = Task { try await opened.writable.write(Data(count: 8 << 20)) }
+        try await Task.sleep(for: .milliseconds(200))
+        try stream.close(closeCode: 4000)
+        await #expect { try await pending.value } throws: { ($0 as? DOMException)?.name == .invalidStateError }
+        await #expect { try await opened.writable.write("after") } throws: { ($0 as? DOMException)?.name == .invalidStateError }
+    }
+
     @Test func webSocketErrorValidatesAndDefaultsTo1000ForAReason() throws {
         #expect(try WebSocketError("m", reason: "why").closeCode == 1000)
         #expect(try WebSocketError().closeCode == nil)

@@ -5,32 +5,10 @@ import Testing
 /// against a server nobody here wrote: python-websockets (``PeerProcess``, path `/echo`), which
 /// negotiates permessage-deflate.
 ///
-/// Serialized: a browser and a 16 MiB echo at once would starve a 2-core machine. Each kind
-/// echoes 16 MiB once, and Chromium starts once per test.
+/// Serialized: two browsers at once would starve a 2-core machine. The `echo` scenario runs
+/// against our own server in ``ServerInteropTests``.
 @Suite(.serialized, .timeLimit(.minutes(3)))
 struct ClientPeerSelfTests {
-    /// The sizes the `echo` scenario sends, each as text and then as binary.
-    static let echoSizes = [0, 1, 125, 126, 65535, 65536, 1 << 20, 16 << 20]
-
-    @Test(arguments: ClientPeer.Kind.allCases)
-    func echoesEverySizeCompressedThenClosesNormally(_ kind: ClientPeer.Kind) async throws {
-        let server = try await PeerProcess.start(.python)
-        defer { server.stop() }
-        // See nodeUndiciRefusesACompressedMessageOverFourMebibytes.
-        let largest = kind == .nodeUndici ? 1 << 20 : 16 << 20
-        let report = try await ClientPeer.run(
-            kind, url: server.url("/echo"), scenario: "echo", largestMessage: largest, timeout: .seconds(150))
-
-        #expect(report.opened, "\(kind): \(report.json)")
-        #expect(report.extensions?.contains("permessage-deflate") == true, "\(kind): \(report.json)")
-        let expected = Self.echoSizes.filter { $0 <= largest }.flatMap { ["text \($0)", "binary \($0)"] }
-        #expect((report.results ?? []).map { "\($0.kind) \($0.size)" } == expected)
-        for result in report.results ?? [] where !result.ok {
-            Issue.record("\(kind): the echo of \(result.kind) of \(result.size) bytes: \(result.detail ?? "not ok")")
-        }
-        #expect(report.close == ClientPeer.Report.Close(code: 1000, reason: "", wasClean: true), "\(kind): \(report.json)")
-    }
-
     @Test(arguments: ClientPeer.Kind.allCases)
     func sendsHiThenClosesWith4000Bye(_ kind: ClientPeer.Kind) async throws {
         let server = try await PeerProcess.start(.python)
