@@ -5,9 +5,9 @@
 
 Prints ``PORT <n>`` once listening on 127.0.0.1, serves one connection, then exits.
 
-    stall             answer the handshake, then read nothing for --stall seconds (the kernel's
-                      buffers fill and the client's writes must wait), then read and discard
-                      everything until the client closes
+    stall             answer the handshake, wait for the client's first byte, then read nothing
+                      for --stall seconds (the kernel's buffers fill and the client's writes must
+                      wait), then read and discard everything until the client closes
     close-then-stall  answer the handshake, wait for the client's first byte, send a Close frame
                       (4000 "bye") --close-after seconds later, then read nothing for --stall
                       seconds, then read and discard until the client closes
@@ -62,9 +62,9 @@ def main():
     # Small buffers, so that "the peer reads nothing" holds back megabytes, not the kernel's maximum.
     connection.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 64 << 10)
     handshake(connection)
+    # The clock starts with the client's first byte, however late a loaded machine lets it come.
+    connection.recv(1)
     if arguments.mode == "close-then-stall":
-        # Only once the client has started sending, so that its data is surely pending.
-        connection.recv(1)
         time.sleep(arguments.close_after)
         reason = b"bye"
         connection.sendall(struct.pack("!BBH", 0x88, 2 + len(reason), 4000) + reason)

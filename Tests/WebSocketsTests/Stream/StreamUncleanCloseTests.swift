@@ -66,14 +66,7 @@ struct StreamUncleanCloseTests {
     }
 
     @Test func droppingEveryReferenceToAnOpenStreamClosesItWithoutACode() async throws {
-        let seen = LockedValue<WebSocketStream.CloseInfo?>(nil)
-        let server = try await RunningServer.start { _ in
-            .accept { connection in
-                for try await _ in connection.readable {}
-                let info = try? await connection.closed
-                seen.withLock { $0 = info }
-            }
-        }
+        let (server, seen) = try await RunningServer.recordingClose()
         defer { server.stop() }
         do {
             let stream = try WebSocketStream(server.url())

@@ -44,14 +44,7 @@ struct WebSocketStreamTests {
     }
 
     @Test func closeWithoutCodeOrReasonSendsACloseFrameWithoutBody() async throws {
-        let seen = LockedValue<WebSocketStream.CloseInfo?>(nil)
-        let server = try await RunningServer.start { _ in
-            .accept { connection in
-                for try await _ in connection.readable {}
-                let info = try? await connection.closed
-                seen.withLock { $0 = info }
-            }
-        }
+        let (server, seen) = try await RunningServer.recordingClose()
         defer { server.stop() }
         let stream = try WebSocketStream(server.url())
         _ = try await stream.opened
@@ -64,12 +57,14 @@ struct WebSocketStreamTests {
     }
 
     @Test func aReasonWithoutACodeSends1000() async throws {
-        let server = try await RunningServer.echo()
+        let (server, seen) = try await RunningServer.recordingClose()
         defer { server.stop() }
         let stream = try WebSocketStream(server.url())
         _ = try await stream.opened
         try stream.close(reason: "bye")
         #expect(try await stream.closed == .init(closeCode: 1000, reason: "bye"))
+        try await waitUntil { seen.current != nil }
+        #expect(seen.current == WebSocketStream.CloseInfo(closeCode: 1000, reason: "bye"))
     }
 
     @Test func aFailedHandshakeRejectsOpenedAndClosedWithWebSocketError1006() async throws {
@@ -139,14 +134,7 @@ struct WebSocketStreamTests {
     }
 
     @Test func cancelClosesWithTheWebSocketErrorsCodeAndReason() async throws {
-        let seen = LockedValue<WebSocketStream.CloseInfo?>(nil)
-        let server = try await RunningServer.start { _ in
-            .accept { connection in
-                for try await _ in connection.readable {}
-                let info = try? await connection.closed
-                seen.withLock { $0 = info }
-            }
-        }
+        let (server, seen) = try await RunningServer.recordingClose()
         defer { server.stop() }
         let stream = try WebSocketStream(server.url())
         let opened = try await stream.opened
@@ -237,7 +225,7 @@ struct WebSocketStreamTests {
     }
 
     @Test func aWritePendingWhenWeStartTheClosingHandshakeThrowsInvalidStateError() async throws {
-        let peer = try await PeerProcess.start(.raw, extraArguments: ["--mode", "stall", "--stall", "5"])
+        let peer = try await PeerProcess.start(.raw, extraArguments: ["--mode", "stall", "--stall", "30"])
         defer { peer.stop() }
         var options = WebSocket.Options()
         options.perMessageDeflate = nil

@@ -240,7 +240,7 @@ enum ClientPeer {
             }
             if kind == .chromium {
                 for program in ["chromium", "chromedriver"] + (certificateFile == nil ? [] : ["certutil"]) {
-                    guard findExecutable(program) != nil else {
+                    guard PeerProcess.findExecutable(program) != nil else {
                         throw ClientPeerError.notInstalled(kind, "no \(program) on PATH")
                     }
                 }
@@ -250,7 +250,7 @@ enum ClientPeer {
             process.arguments = ["-u", interop.appendingPathComponent(script).path] + arguments
             environment["PYTHONDONTWRITEBYTECODE"] = "1"
         case .nodeWS, .nodeUndici:
-            guard let node = findExecutable("node") ?? findExecutable("nodejs") else {
+            guard let node = PeerProcess.findExecutable("node") ?? PeerProcess.findExecutable("nodejs") else {
                 throw ClientPeerError.notInstalled(kind, "no node on PATH")
             }
             let script = interop.appendingPathComponent("node_client.js").path
@@ -292,15 +292,6 @@ enum ClientPeer {
     private static func seconds(_ duration: Duration) -> String {
         let (seconds, attoseconds) = duration.components
         return String(format: "%.1f", Double(seconds) + Double(attoseconds) / 1e18)
-    }
-
-    private static func findExecutable(_ name: String) -> URL? {
-        let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/local/bin:/usr/bin:/bin"
-        for directory in path.split(separator: ":") {
-            let candidate = URL(fileURLWithPath: String(directory)).appendingPathComponent(name)
-            if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
-        }
-        return nil
     }
 }
 

@@ -236,7 +236,8 @@ final class PeerProcess: @unchecked Sendable {
         return repositoryRoot.appendingPathComponent("Tests/Interop/\(name)")
     }
 
-    private static func findExecutable(_ name: String) -> URL? {
+    /// The first executable called `name` on `PATH`.
+    static func findExecutable(_ name: String) -> URL? {
         let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/local/bin:/usr/bin:/bin"
         for directory in path.split(separator: ":") {
             let candidate = URL(fileURLWithPath: String(directory)).appendingPathComponent(name)

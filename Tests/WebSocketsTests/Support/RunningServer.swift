@@ -33,6 +33,22 @@ struct RunningServer: Sendable {
         }
     }
 
+    /// A server whose handler reads every message and then records how the connection closed,
+    /// as the server saw it.
+    static func recordingClose(_ configuration: WebSocketServer.Configuration = .init()) async throws
+        -> (RunningServer, LockedValue<WebSocketStream.CloseInfo?>)
+    {
+        let seen = LockedValue<WebSocketStream.CloseInfo?>(nil)
+        let server = try await start(configuration) { _ in
+            .accept { connection in
+                for try await _ in connection.readable {}
+                let info = try? await connection.closed
+                seen.withLock { $0 = info }
+            }
+        }
+        return (server, seen)
+    }
+
     var port: Int { address.port ?? 0 }
 
     func url(_ path: String = "/", scheme: String = "ws") -> String {
