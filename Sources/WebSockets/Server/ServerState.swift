@@ -117,7 +117,7 @@ final class ServerState: @unchecked Sendable {
         }
     }
 
-    /// Waits until every connection is closed or `timeout` passed, then closes the rest.
+    /// Waits until every connection is closed; those still open after `timeout` are closed then.
     func drain(timeout: TimeInterval, on eventLoop: any EventLoop) async {
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
             let empty = lock.withLock {
@@ -126,12 +126,9 @@ final class ServerState: @unchecked Sendable {
             }
             if empty { return continuation.resume() }
             eventLoop.scheduleTask(in: .timeInterval(timeout)) {
-                let (remaining, waiters) = self.lock.withLock {
-                    defer { self.drainWaiters = [] }
-                    return (Array(self.live.values), self.drainWaiters)
-                }
+                // Their closing resumes the waiters (`remove`), as for those that closed in time.
+                let remaining = self.lock.withLock { Array(self.live.values) }
                 for entry in remaining { entry.channel.close(promise: nil) }
-                for waiter in waiters { waiter.resume() }
             }
         }
     }

@@ -132,6 +132,7 @@ struct WebSocketServerTests {
     @Test func shutdownClosesConnectionsWhoseHandlersIgnoreItAfterTheTimeout() async throws {
         var configuration = WebSocketServer.Configuration()
         configuration.shutdownTimeout = 0.5
+        configuration.closeTimeout = 30  // so that only the shutdown timeout can end it in time
         let server = try await RunningServer.start(configuration) { _ in
             .accept { _ in try await Task.sleep(for: .seconds(60)) }
         }
