@@ -1,5 +1,7 @@
 import Foundation
 import NIOCore
+import Logging
+import ServiceLifecycle
 import Testing
 @testable import WebSockets
 
@@ -310,5 +312,53 @@ struct WebSocketServerTests {
             #expect(try await iterator.next() == message)
         }
         try await opened.writable.close()
+    }
+}
+
+/// The server as a swift-service-lifecycle service, and our browser-API client against it.
+@Suite("WebSocketServer in a service group, with WebSocket")
+struct WebSocketServerServiceTests {
+    @Test func theServiceGroupsGracefulShutdownCloses1001AndRunReturns() async throws {
+        let server = WebSocketServer { _ in .accept(handler: { connection in for try await _ in connection.readable {} }) }
+        let group = ServiceGroup(services: [server], logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }))
+        let running = Task { try await group.run() }
+        let address = try await server.listeningAddress
+        let stream = try WebSocketStream("ws://127.0.0.1:\(address.port ?? 0)/")
+        _ = try await stream.opened
+        await group.triggerGracefulShutdown()
+        #expect(try await stream.closed == .init(closeCode: 1001, reason: "server shutting down"))
+        try await running.value
+        #expect(server.connectionCount == 0)
+    }
+
+    @Test(arguments: [(deflate: true, tls: false), (deflate: false, tls: false), (deflate: true, tls: true)])
+    func theBrowserAPIAgainstOurServer(_ setup: (deflate: Bool, tls: Bool)) async throws {
+        let certificates = try TestCertificates.shared()
+        var configuration = WebSocketServer.Configuration()
+        if !setup.deflate { configuration.perMessageDeflate = nil }
+        if setup.tls {
+            configuration.tls = .init(certificateChainPEM: certificates.serverCertificateChainPEM(), privateKeyPEM: certificates.serverPrivateKeyPEM)
+        }
+        let server = try await RunningServer.echo(configuration, protocols: ["chat"])
+        defer { server.stop() }
+        var options = WebSocket.Options()
+        options.tls.additionalTrustRootsPEM = [certificates.caCertificatePEM]
+        let recorder = try SocketRecorder(server.url("/", scheme: setup.tls ? "wss" : "ws"), protocols: ["chat"], options: options)
+        try await recorder.waitForOpen()
+        let large = Data((0..<(1 << 20)).map { UInt8(truncatingIfNeeded: $0) })
+        try recorder.onQueue {
+            recorder.socket.binaryType = .arraybuffer
+            try recorder.socket.send("κόσμε")
+            try recorder.socket.send(large)
+        }
+        let origin = "\(setup.tls ? "wss" : "ws")://127.0.0.1:\(server.port)"
+        let echoed = try await recorder.waitUntil { $0.count == 3 }
+        #expect(echoed == [
+            .open(protocol: "chat", extensions: setup.deflate ? "permessage-deflate" : "", readyState: .open),
+            .message(.text("κόσμε"), origin: origin), .message(.arrayBuffer(large), origin: origin),
+        ])
+        try recorder.onQueue { try recorder.socket.close(code: 4000, reason: "bye") }
+        let events = try await recorder.waitForClose()
+        #expect(events.last == .close(code: 4000, reason: "bye", wasClean: true, readyState: .closed))
     }
 }
