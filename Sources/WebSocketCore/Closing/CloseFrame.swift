@@ -7,6 +7,8 @@ public struct CloseFrame: Sendable, Hashable {
     /// The reason; always empty when `code` is `nil`.
     public var reason: String
 
+    /// Creates a close payload; `reason` is dropped when `code` is `nil`, since a reason may
+    /// only follow a code (§5.5.1).
     public init(code: CloseCode?, reason: String = "") {
         self.code = code
         self.reason = code == nil ? "" : reason

@@ -11,6 +11,8 @@ public struct ConnectionClosure: Sendable, Hashable {
     /// Set when this side failed the connection because of the peer's protocol violation.
     public var failure: ProtocolError?
 
+    /// Creates an outcome from its parts; the engine builds one in
+    /// ``Connection/transportClosed()``.
     public init(code: UInt16, reason: String, wasClean: Bool, failure: ProtocolError? = nil) {
         self.code = code
         self.reason = reason

@@ -68,8 +68,11 @@ public struct Connection: Sendable {
         }
     }
 
+    /// Which end of the connection this engine is; it decides which way frames are masked (§5.1).
     public let role: Role
+    /// The options the engine was created with.
     public let configuration: Configuration
+    /// Where the connection is in its life (§4.1, §7); starts at ``State/open``.
     public private(set) var state = State.open
     /// The close frame received from the peer, if any (§7.1.5 takes the close code from it).
     public private(set) var receivedCloseFrame: CloseFrame?

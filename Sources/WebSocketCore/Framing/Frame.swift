@@ -2,12 +2,16 @@ public import NIOCore
 
 /// A whole frame with its payload unmasked (RFC 6455 §5.2).
 public struct Frame: Sendable, Hashable {
+    /// FIN: this frame is the last of its message (§5.2); control frames always have it (§5.5).
     public var fin: Bool
+    /// RSV1–RSV3: zero unless a negotiated extension defines them (§5.2).
     public var reservedBits: ReservedBits
+    /// How to interpret the payload: a data frame, a continuation or a control frame (§5.2).
     public var opcode: Opcode
     /// The application data, already unmasked if the frame was masked on the wire.
     public var payload: ByteBuffer
 
+    /// Creates a frame; by default the final fragment, with no RSV bits and an empty payload.
     @inlinable
     public init(fin: Bool = true, reservedBits: ReservedBits = [], opcode: Opcode, payload: ByteBuffer = ByteBuffer()) {
         self.fin = fin

@@ -20,6 +20,8 @@ public struct FrameDecoder: Sendable {
         case frame(Frame)
     }
 
+    /// Which end this decoder reads for: a server requires masked frames, a client refuses
+    /// them (§5.1).
     public let role: Role
     /// The RSV bits the negotiated extensions define; any other set bit fails the frame.
     public var allowedReservedBits: ReservedBits
@@ -32,6 +34,8 @@ public struct FrameDecoder: Sendable {
     /// How many bytes of the pending payload are already unmasked in place.
     private var unmaskedCount = 0
 
+    /// Creates a decoder for `role` that accepts the RSV bits in `allowedReservedBits` and
+    /// payloads of at most `maxFrameSize` bytes.
     public init(role: Role, allowedReservedBits: ReservedBits = [], maxFrameSize: Int = Limits().maxFrameSize) {
         self.role = role
         self.allowedReservedBits = allowedReservedBits

@@ -2,13 +2,19 @@ public import NIOCore
 
 /// The fixed part of a frame: everything before the payload (RFC 6455 §5.2).
 public struct FrameHeader: Sendable, Hashable {
+    /// FIN: this frame is the last of its message (§5.2); control frames always have it (§5.5).
     public var fin: Bool
+    /// RSV1–RSV3 as set on the wire; zero unless a negotiated extension defines them (§5.2).
     public var reservedBits: ReservedBits
+    /// How to interpret the payload: a data frame, a continuation or a control frame (§5.2).
     public var opcode: Opcode
     /// Present on every frame a client sends, absent on every frame a server sends (§5.3).
     public var maskingKey: MaskingKey?
+    /// The payload length in bytes, whichever of the 7-, 16- or 64-bit encodings carried it (§5.2).
     public var payloadLength: Int
 
+    /// Creates a header from its fields; the length encoding and the MASK bit on the wire follow
+    /// from `payloadLength` and `maskingKey`.
     @inlinable
     public init(fin: Bool, reservedBits: ReservedBits = [], opcode: Opcode, maskingKey: MaskingKey?, payloadLength: Int) {
         self.fin = fin

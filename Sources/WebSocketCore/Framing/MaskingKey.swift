@@ -3,8 +3,10 @@
 /// `rawValue` holds the four key bytes in wire order, most significant byte first, so
 /// `MaskingKey(rawValue: 0x37fa213d)` is the key of the RFC's §5.7 examples.
 public struct MaskingKey: RawRepresentable, Sendable, Hashable {
+    /// The four key bytes as one word, the first byte on the wire most significant.
     public let rawValue: UInt32
 
+    /// Creates the key whose wire bytes are `rawValue`, most significant byte first.
     @inlinable
     public init(rawValue: UInt32) { self.rawValue = rawValue }
 

@@ -15,8 +15,11 @@ public struct SystemMaskingKeyGenerator: RandomNumberGenerator, Sendable {
     private var words: [UInt64] = []
     private var position = 0
 
+    /// Creates a generator; the first call to ``next()`` fetches the first batch of keys.
     public init() {}
 
+    /// The next random word, taken from the batch; a new batch is fetched from the system
+    /// when this one is used up.
     public mutating func next() -> UInt64 {
         if position == words.count { refill() }
         defer { position += 1 }

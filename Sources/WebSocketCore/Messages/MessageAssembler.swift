@@ -21,6 +21,8 @@ public struct MessageAssembler: Sendable {
         var compressed = false
     }
 
+    /// The message size and fragment count it enforces; `maxFrameSize` is the frame
+    /// decoder's to check.
     public var limits: Limits
     /// Decompresses messages sent compressed; `nil` unless permessage-deflate was negotiated.
     private var decompressor: PerMessageDeflate.Decompressor?

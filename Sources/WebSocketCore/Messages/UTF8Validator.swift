@@ -13,6 +13,7 @@ public struct UTF8Validator: Sendable, Hashable {
     private var lower: UInt8 = 0x80
     private var upper: UInt8 = 0xBF
 
+    /// Creates a validator for the start of a text, on a character boundary.
     public init() {}
 
     /// Whether the bytes so far end on a character boundary: a message may only end here.
