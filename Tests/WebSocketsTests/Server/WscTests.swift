@@ -1,0 +1,72 @@
+import Foundation
+import Testing
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// The `wsc` binary built beside the tests: `wsc serve` and `wsc URL --stream` talking to each
+/// other, and Ctrl-C (SIGINT) shutting the server down gracefully.
+@Suite("wsc")
+struct WscTests {
+    @Test func serveEchoesWhatConnectStreamSendsAndSIGINTShutsItDown() async throws {
+        let server = try Self.start(["serve", "--port", "0"])
+        defer { if server.process.isRunning { server.process.terminate() } }
+        try await waitUntil { server.standardError.current.contains("listening on ") }
+        let listening = server.standardError.current
+        let port = try #require(listening.split(separator: ":").last.flatMap { Int($0.prefix { $0.isNumber }) })
+
+        let client = try Self.start(["ws://127.0.0.1:\(port)/chat", "--stream", "--linger", "0.5"], input: "hello\nκόσμε\n")
+        try await waitUntil(timeout: .seconds(20)) { !client.process.isRunning }
+        #expect(client.process.terminationStatus == 0, "\(client.standardError.current)")
+        #expect(client.standardOutput.current == "hello\nκόσμε\n")
+        #expect(client.standardError.current.contains("closed: code 1000"))
+
+        kill(server.process.processIdentifier, SIGINT)
+        try await waitUntil { !server.process.isRunning }
+        #expect(server.process.terminationStatus == 0)
+        #expect(server.standardError.current.contains("connected: 127.0.0.1:"))
+        #expect(server.standardError.current.contains("shut down"))
+    }
+
+    /// A running `wsc` and what it printed so far.
+    struct Running {
+        let process: Process
+        let standardOutput: LockedValue<String>
+        let standardError: LockedValue<String>
+    }
+
+    /// The `wsc` executable next to the test bundle (`swift build --build-tests` builds both).
+    static var executable: URL {
+        var directory = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+        while directory.path != "/", !FileManager.default.isExecutableFile(atPath: directory.appendingPathComponent("wsc").path) {
+            directory = directory.deletingLastPathComponent()
+        }
+        return directory.appendingPathComponent("wsc")
+    }
+
+    static func start(_ arguments: [String], input: String? = nil) throws -> Running {
+        let process = Process()
+        process.executableURL = executable
+        process.arguments = arguments
+        let (output, errors) = (LockedValue(""), LockedValue(""))
+        let (outputPipe, errorPipe) = (Pipe(), Pipe())
+        process.standardOutput = outputPipe
+        process.standardError = errorPipe
+        for (pipe, text) in [(outputPipe, output), (errorPipe, errors)] {
+            pipe.fileHandleForReading.readabilityHandler = { handle in
+                let data = handle.availableData
+                if data.isEmpty { handle.readabilityHandler = nil }
+                text.withLock { $0 += String(decoding: data, as: UTF8.self) }
+            }
+        }
+        let inputPipe = Pipe()
+        process.standardInput = inputPipe
+        try process.run()
+        if let input { inputPipe.fileHandleForWriting.write(Data(input.utf8)) }
+        try inputPipe.fileHandleForWriting.close()
+        return Running(process: process, standardOutput: output, standardError: errors)
+    }
+}
