@@ -81,6 +81,8 @@ private final class Session: @unchecked Sendable {
         var options = WebSocket.Options()
         // A command-line program does not run the main queue, so events need a queue of their own.
         options.eventQueue = queue
+        // The fuzzingserver writes all its reports before it answers /updateReports's handshake.
+        options.handshakeTimeout = max(options.handshakeTimeout, timeout)
         let session = Session()
         let closed = DispatchSemaphore(value: 0)
         let socket = try WebSocket(url, options: options)
