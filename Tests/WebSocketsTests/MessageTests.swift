@@ -84,4 +84,21 @@ struct MessageTests {
         #expect(recorder.socket.failure == .protocolViolation(.frameTooLarge(length: 2000, limit: 1000)))
         #expect(try await server.waitForClose().closeFrame?.code == .messageTooBig)
     }
+
+    @Test func aFourMebibyteMessageIn65537FramesIsReceivedAsBrowsersDo() async throws {
+        // One data frame, 65 535 continuations of 64 bytes, and an empty final one: Autobahn 9.3.1's shape.
+        var frames = ByteBuffer()
+        let chunk = [UInt8](repeating: 0x61, count: 64)
+        for index in 0..<65_536 {
+            frames.writeImmutableBuffer(TestServer.frameBytes(index == 0 ? .binary : .continuation, chunk, fin: false))
+        }
+        frames.writeImmutableBuffer(TestServer.frameBytes(.continuation, [UInt8](), fin: true))
+        let server = try await TestServer.start(.init(onOpen: [.raw(frames)]))
+        defer { server.stop() }
+        let recorder = try SocketRecorder(server.url())
+        recorder.onQueue { recorder.socket.binaryType = .arraybuffer }
+        let events = try await recorder.waitUntil { $0.count == 2 }
+        #expect(events.last == .message(.arrayBuffer(Data(repeating: 0x61, count: 4 << 20)), origin: "ws://127.0.0.1:\(server.port)"))
+        #expect(recorder.socket.failure == nil)
+    }
 }

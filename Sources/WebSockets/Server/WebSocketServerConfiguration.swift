@@ -19,8 +19,9 @@ extension WebSocketServer {
         /// Largest message accepted; a larger one fails the connection with 1009. Default 16 MiB.
         public var maxMessageSize = 16 << 20
         /// Most frames one message may be split into; more fail the connection with 1009.
-        /// Default 65 536.
-        public var maxFragmentsPerMessage = Limits().maxFragmentsPerMessage
+        /// Default 1 048 576: a 64 MiB message in 64-byte fragments still fits, while a client
+        /// that sends endless empty continuation frames (work, not memory) is stopped.
+        public var maxFragmentsPerMessage = 1 << 20
         /// Bounds on the opening handshake's request head (default 32 KiB and 128 fields);
         /// beyond them the request is refused with 431.
         public var handshakeLimits = HandshakeLimits()

@@ -125,6 +125,11 @@ final class ConnectionDriver: ChannelDuplexHandler, @unchecked Sendable {
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        // TCP reset once both Close frames were exchanged: the connection already closed
+        // cleanly (RFC 6455 §7.1.4); some servers abort instead of closing.
+        if case .open(let connection) = phase, connection.closeFrameSent, connection.receivedCloseFrame != nil {
+            return context.close(promise: nil)
+        }
         fail(.caught(error))
     }
 

@@ -42,6 +42,11 @@ extension WebSocket {
         public var perMessageDeflate: PerMessageDeflate.Configuration? = PerMessageDeflate.Configuration()
         /// Largest message accepted; a larger one fails the connection with 1009. Default 64 MiB.
         public var maxMessageSize: Int = Limits().maxMessageSize
+        /// Most frames one incoming message may be split into; more fail the connection with
+        /// 1009. Browsers set no such limit; this default, 1 048 576, receives a 64 MiB message in
+        /// 64-byte fragments, while a peer that sends endless empty continuation frames (which
+        /// cost work, not memory) is still stopped.
+        public var maxFragmentsPerMessage: Int = 1 << 20
         /// Beyond this many bytes accepted by `send` but not yet written, the socket is "flagged
         /// as full" and closed (WHATWG WebSockets §3.1 `send()`). Default 128 MiB.
         public var maxBufferedAmount: UInt64 = 128 << 20

@@ -65,6 +65,24 @@ struct StreamUncleanCloseTests {
         await #expect { try await opened.writable.write("later") } throws: { ($0 as? DOMException)?.name == .invalidStateError }
     }
 
+    @Test func aResetAfterTheClosingHandshakeIsStillACleanClose() async throws {
+        let peer = try await PeerProcess.start(.raw, extraArguments: ["--mode", "close-then-reset"])
+        defer { peer.stop() }
+        let stream = try WebSocketStream(peer.url("/"))
+        let opened = try await stream.opened
+        try await opened.writable.write("go")
+        #expect(try await stream.closed == .init(closeCode: 1000, reason: "done"))
+
+        let socketPeer = try await PeerProcess.start(.raw, extraArguments: ["--mode", "close-then-reset"])
+        defer { socketPeer.stop() }
+        let recorder = try SocketRecorder(socketPeer.url("/"))
+        try await recorder.waitForOpen()
+        try recorder.onQueue { try recorder.socket.send("go") }
+        let events = try await recorder.waitForClose()
+        // No error event: RFC 6455 §7.1.4 calls it clean, and so do browsers.
+        #expect(Array(events.dropFirst()) == [.close(code: 1000, reason: "done", wasClean: true, readyState: .closed)])
+    }
+
     @Test func droppingEveryReferenceToAnOpenStreamClosesItWithoutACode() async throws {
         let (server, seen) = try await RunningServer.recordingClose()
         defer { server.stop() }
