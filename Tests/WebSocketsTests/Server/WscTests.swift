@@ -56,11 +56,7 @@ struct WscTests {
         process.standardOutput = outputPipe
         process.standardError = errorPipe
         for (pipe, text) in [(outputPipe, output), (errorPipe, errors)] {
-            pipe.fileHandleForReading.readabilityHandler = { handle in
-                let data = handle.availableData
-                if data.isEmpty { handle.readabilityHandler = nil }
-                text.withLock { $0 += String(decoding: data, as: UTF8.self) }
-            }
+            pipe.collect { data in text.withLock { $0 += String(decoding: data, as: UTF8.self) } }
         }
         let inputPipe = Pipe()
         process.standardInput = inputPipe

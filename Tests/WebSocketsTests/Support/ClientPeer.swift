@@ -172,16 +172,12 @@ enum ClientPeer {
         process.standardOutput = standardOutput
         process.standardError = standardError
         process.standardInput = FileHandle.nullDevice
-        standardOutput.fileHandleForReading.readabilityHandler = { handle in
-            let data = handle.availableData
-            if data.isEmpty { handle.readabilityHandler = nil }
+        standardOutput.collect { data in
             output.withLock { output in
                 if data.isEmpty { output.outputEnded = true } else { output.standardOutput.append(data) }
             }
         }
-        standardError.fileHandleForReading.readabilityHandler = { handle in
-            let data = handle.availableData
-            if data.isEmpty { handle.readabilityHandler = nil }
+        standardError.collect { data in
             output.withLock { output in
                 if data.isEmpty { output.errorEnded = true } else { output.standardError.append(data) }
             }

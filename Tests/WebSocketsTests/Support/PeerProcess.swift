@@ -166,16 +166,8 @@ final class PeerProcess: @unchecked Sendable {
         process.standardOutput = standardOutput
         process.standardError = standardError
         process.standardInput = FileHandle.nullDevice
-        standardOutput.fileHandleForReading.readabilityHandler = { handle in
-            let data = handle.availableData
-            if data.isEmpty { handle.readabilityHandler = nil }
-            output.withLock { $0.standardOutput.append(data) }
-        }
-        standardError.fileHandleForReading.readabilityHandler = { handle in
-            let data = handle.availableData
-            if data.isEmpty { handle.readabilityHandler = nil }
-            output.withLock { $0.standardError.append(data) }
-        }
+        standardOutput.collect { data in output.withLock { $0.standardOutput.append(data) } }
+        standardError.collect { data in output.withLock { $0.standardError.append(data) } }
         try process.run()
 
         let peer = { (port: Int) in
