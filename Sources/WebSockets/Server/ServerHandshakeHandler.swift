@@ -116,14 +116,10 @@ final class ServerHandshakeHandler: ChannelDuplexHandler, RemovableChannelHandle
                 return nil
             }
             context.writeAndFlush(wrapOutboundOut(response), promise: nil)
-            let limits = Limits(
-                maxFrameSize: configuration.maxMessageSize, maxMessageSize: configuration.maxMessageSize,
-                maxFragmentsPerMessage: configuration.maxFragmentsPerMessage)
             let engine = Connection(
-                role: .server,
-                configuration: .init(
-                    limits: limits, perMessageDeflate: agreement?.parameters,
-                    compression: configuration.perMessageDeflate ?? PerMessageDeflate.Configuration()))
+                role: .server, maxMessageSize: configuration.maxMessageSize,
+                maxFragmentsPerMessage: configuration.maxFragmentsPerMessage,
+                perMessageDeflate: agreement?.parameters, compression: configuration.perMessageDeflate)
             let extensions = agreement.map { ExtensionHeader.serialize([$0.response]) } ?? ""
             let endpointBox = EndpointBox()
             let driver = makeDriver(engine) { event in endpointBox.endpoint?.handle(event) }

@@ -153,13 +153,9 @@ final class ClientTransport: @unchecked Sendable {
 
     /// RFC 6455 §4.1 "_The WebSocket Connection is Established_": the driver takes over.
     private func established(_ result: HandshakeResult, deflate: PerMessageDeflate.Parameters?, context: ChannelHandlerContext) {
-        let limits = Limits(
-            maxFrameSize: options.maxMessageSize, maxMessageSize: options.maxMessageSize,
-            maxFragmentsPerMessage: options.maxFragmentsPerMessage)
         let connection = Connection(
-            role: .client,
-            configuration: .init(
-                limits: limits, perMessageDeflate: deflate, compression: options.perMessageDeflate ?? PerMessageDeflate.Configuration()))
+            role: .client, maxMessageSize: options.maxMessageSize, maxFragmentsPerMessage: options.maxFragmentsPerMessage,
+            perMessageDeflate: deflate, compression: options.perMessageDeflate)
         let report = self.report
         let driver = ConnectionDriver(
             connection: connection,
