@@ -35,10 +35,13 @@ struct MessageTests {
         defer { server.stop() }
         let recorder = try SocketRecorder(server.url())
         try await recorder.waitForOpen()
-        // Hold the event queue so the echo's task waits; switch the type before it runs.
+        // Hold the event queue so the echo's task waits; switch the type before it runs. The
+        // blocker is queued before the send, so the echo's task cannot overtake it.
         let release = DispatchSemaphore(value: 0)
-        try recorder.onQueue { try recorder.socket.send([9]) }
-        recorder.queue.async { release.wait() }
+        try recorder.onQueue {
+            recorder.queue.async { release.wait() }
+            try recorder.socket.send([9])
+        }
         _ = try await server.waitForConnection { $0.messages.count == 1 }
         try await Task.sleep(for: .milliseconds(50))
         recorder.socket.binaryType = .arraybuffer
