@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """A deliberately unhelpful WebSocket server on raw sockets, for backpressure and unclean-close tests.
 
-    raw_peer.py --mode stall|close-then-stall|close-then-reset [--stall SECONDS] [--close-after SECONDS] [--port N]
+    raw_peer.py --mode stall|close-then-stall|close-then-reset|reset [--stall SECONDS] [--close-after SECONDS] [--port N]
 
 Prints ``PORT <n>`` once listening on 127.0.0.1, serves one connection, then exits.
 
@@ -14,6 +14,8 @@ Prints ``PORT <n>`` once listening on 127.0.0.1, serves one connection, then exi
     close-then-reset  answer the handshake, wait for the client's first byte, send a Close frame
                       (1000 "done"), give the client 0.5 s to answer it, then reset the TCP
                       connection (RST) instead of closing it, as some servers do
+    reset             answer the handshake, wait for the client's first byte, then reset the TCP
+                      connection (RST) without a Close frame
 
 Standard library only: the behaviour is in plain sight.
 """
@@ -52,7 +54,7 @@ def drain(connection):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--mode", choices=["stall", "close-then-stall", "close-then-reset"], required=True)
+    parser.add_argument("--mode", choices=["stall", "close-then-stall", "close-then-reset", "reset"], required=True)
     parser.add_argument("--stall", type=float, default=2.0)
     parser.add_argument("--port", type=int, default=0)
     parser.add_argument("--close-after", type=float, default=0.0, help="close-then-stall: seconds before the Close")
@@ -67,9 +69,10 @@ def main():
     handshake(connection)
     # The clock starts with the client's first byte, however late a loaded machine lets it come.
     connection.recv(1)
-    if arguments.mode == "close-then-reset":
-        connection.sendall(struct.pack("!BBH", 0x88, 6, 1000) + b"done")
-        time.sleep(0.5)  # the client's answering Close arrives meanwhile
+    if arguments.mode in ("close-then-reset", "reset"):
+        if arguments.mode == "close-then-reset":
+            connection.sendall(struct.pack("!BBH", 0x88, 6, 1000) + b"done")
+            time.sleep(0.5)  # the client's answering Close arrives meanwhile
         # SO_LINGER with a zero timeout makes close() send RST instead of FIN.
         connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
         connection.close()

@@ -202,7 +202,7 @@ final class StreamEndpoint: @unchecked Sendable {
             closingStarted(driver: driver)
         case .transmitted:
             releaseWriters()
-        case .closed(let code, let reason, let wasClean, let failure):
+        case .closed(let code, let reason, let wasClean, let failure, _):
             connectionClosed(code: code, reason: reason, wasClean: wasClean && !unsentDataAtPeerClose, failure: failure)
         }
     }

@@ -228,6 +228,8 @@ final class ClientTransport: @unchecked Sendable {
         case .connecting: break
         }
         phase = .closed
-        report(.closed(code: CloseCode.abnormalClosure.rawValue, reason: "", wasClean: false, failure: self.failure ?? failure))
+        // "If the establish a WebSocket connection algorithm fails, it triggers the fail the
+        // WebSocket connection algorithm" (WHATWG WebSockets §3.1): always `error`.
+        report(.closed(code: CloseCode.abnormalClosure.rawValue, reason: "", wasClean: false, failure: self.failure ?? failure, failed: true))
     }
 }

@@ -40,6 +40,8 @@ final class ConnectionDriver: ChannelDuplexHandler, @unchecked Sendable {
     private var phase: Phase
     private var context: ChannelHandlerContext?
     private var failure: WebSocket.Failure?
+    /// Whether the connection was failed (RFC 6455 §7.1.7), not merely lost.
+    private var failed = false
 
     // Backpressure: while paused, received bytes stay in the engine and reads are held back.
     private var readingPaused = false
@@ -117,10 +119,12 @@ final class ConnectionDriver: ChannelDuplexHandler, @unchecked Sendable {
         guard case .open(var connection) = phase else { return }
         let closure = connection.transportClosed()
         phase = .closed(closure)
-        // RFC 6455 §7.2.1: a transport lost before the peer's close frame fails the connection.
+        if closure.failure != nil { failed = true }
+        // A transport lost before the peer's close frame (RFC 6455 §7.2.1) is unclean, but the
+        // connection was closed, not failed: browsers fire no `error` for it.
         let failure = self.failure ?? closure.failure.map(WebSocket.Failure.protocolViolation)
             ?? (connection.receivedCloseFrame == nil ? .connectionLost(nil) : nil)
-        report(.closed(code: closure.code, reason: closure.reason, wasClean: closure.wasClean && failure == nil, failure: failure))
+        report(.closed(code: closure.code, reason: closure.reason, wasClean: closure.wasClean && failure == nil, failure: failure, failed: failed))
         context.fireChannelInactive()
     }
 
@@ -130,7 +134,7 @@ final class ConnectionDriver: ChannelDuplexHandler, @unchecked Sendable {
         if case .open(let connection) = phase, connection.closeFrameSent, connection.receivedCloseFrame != nil {
             return context.close(promise: nil)
         }
-        fail(.caught(error))
+        connectionBroke(.caught(error))
     }
 
     // MARK: Front-end calls (on the event loop)
@@ -156,8 +160,17 @@ final class ConnectionDriver: ChannelDuplexHandler, @unchecked Sendable {
         scheduleFlush()
     }
 
-    /// Fails the connection for a reason outside the engine: the first reason sticks and TCP closes.
+    /// Fails the connection for a reason outside the engine (RFC 6455 §7.1.7): the first reason
+    /// sticks and TCP closes.
     func fail(_ failure: WebSocket.Failure) {
+        guard case .open = phase else { return }
+        if self.failure == nil { failed = true }
+        connectionBroke(failure)
+    }
+
+    /// Closes TCP after the connection broke under us (a reset, a TLS error): the connection is
+    /// closed uncleanly, not failed.
+    private func connectionBroke(_ failure: WebSocket.Failure) {
         guard case .open = phase else { return }
         if self.failure == nil { self.failure = failure }
         context?.close(promise: nil)

@@ -14,7 +14,9 @@ enum TransportEvent: Sendable {
     case closingHandshakeStarted(CloseFrame)
     /// Application bytes reached the network; `bufferedAmount` shrinks by this much.
     case transmitted(UInt64)
-    /// "_The WebSocket Connection is Closed_". `failure` is set when the connection was failed
-    /// (or flagged as full), which makes the socket fire `error` before `close`.
-    case closed(code: UInt16, reason: String, wasClean: Bool, failure: WebSocket.Failure?)
+    /// "_The WebSocket Connection is Closed_". `failed` is true when the user agent was required
+    /// to fail the connection (or it was flagged as full), which makes the socket fire `error`
+    /// before `close` (WHATWG WebSockets §4). `failure` says what went wrong, also when the
+    /// connection was merely lost, which is not a failure in the standard's sense.
+    case closed(code: UInt16, reason: String, wasClean: Bool, failure: WebSocket.Failure?, failed: Bool)
 }

@@ -95,7 +95,10 @@ public final class WebSocket: @unchecked Sendable {
         set { lock.withLock { binaryTypeValue = newValue } }
     }
 
-    /// Why the connection failed, if it did: the detail the standard keeps from events.
+    /// Why the connection failed or was lost, if it was: the detail the standard keeps from
+    /// events. It is also set when the connection was closed uncleanly without being failed —
+    /// TCP lost after the connection was established, or our Close left unanswered — for which
+    /// the standard fires only `close`, not `error`.
     public var failure: Failure? { lock.withLock { failureValue } }
 
     // MARK: Methods
@@ -234,12 +237,12 @@ public final class WebSocket: @unchecked Sendable {
                 return queuedByteCount == 0
             }
             guard drained else { return }
-        case .closed(let code, let reason, let wasClean, let failure):
+        case .closed(let code, let reason, let wasClean, let failure, let failed):
             lock.withLock {
                 state = .closed
                 failureValue = failure
             }
-            if failure != nil { listeners.dispatch(Event(type: "error")) }
+            if failed { listeners.dispatch(Event(type: "error")) }
             listeners.dispatch(CloseEvent(wasClean: wasClean, code: code, reason: reason))
             listeners.removeAll()
         }

@@ -1,9 +1,13 @@
 public import WebSocketCore
 
 extension WebSocket {
-    /// Why a connection failed, in detail. Events never show this — every failure looks the
-    /// same to them, an `error` event then a `close` event with code 1006, as the standard
-    /// requires (WHATWG WebSockets §4) — but ``WebSocket/failure`` does.
+    /// Why a connection failed or was lost, in detail. Events never show this — as the
+    /// standard requires (WHATWG WebSockets §4), every failure looks the same to them, an
+    /// `error` event then a `close` event with code 1006 — but ``WebSocket/failure`` does.
+    ///
+    /// A connection that was established and then lost (``connectionLost(_:)``, or
+    /// ``tlsFailed(_:)`` once open) was closed, not failed: it gets only the `close` event,
+    /// unclean with code 1006, as browsers do.
     public enum Failure: Error, Sendable, Hashable, CustomStringConvertible {
         /// The host name could not be resolved.
         case nameResolutionFailed(host: String)
