@@ -3,9 +3,11 @@
 
     python_server.py --port 0 [--host 127.0.0.1] [--tls-cert F --tls-key F]
                      [--subprotocols a,b] [--compression deflate|none] [--max-size BYTES]
+                     [--unix PATH]
 
 Prints ``PORT <n>`` on stdout once listening, then serves until killed (SIGTERM/SIGINT).
-Only ever listens on the loopback address it is given.
+Only ever listens on the loopback address it is given. With ``--unix`` it listens on that Unix
+domain socket instead (python-websockets' ``unix_serve``) and prints ``PORT 0``.
 
 Paths select the behaviour:
 
@@ -31,7 +33,7 @@ import ssl
 import sys
 import urllib.parse
 
-from websockets.asyncio.server import serve
+from websockets.asyncio.server import serve, unix_serve
 
 
 def parse_arguments():
@@ -43,6 +45,7 @@ def parse_arguments():
     parser.add_argument("--subprotocols", default="", help="comma-separated, in order of preference")
     parser.add_argument("--compression", choices=["deflate", "none"], default="deflate")
     parser.add_argument("--max-size", type=int, default=64 << 20, help="largest message accepted")
+    parser.add_argument("--unix", help="listen on this Unix domain socket instead of TCP")
     arguments = parser.parse_args()
     if bool(arguments.tls_cert) != bool(arguments.tls_key):
         parser.error("--tls-cert and --tls-key go together")
@@ -114,10 +117,7 @@ async def main():
     for signal_number in (signal.SIGTERM, signal.SIGINT):
         asyncio.get_running_loop().add_signal_handler(signal_number, lambda: stop.done() or stop.set_result(None))
 
-    async with serve(
-        handler,
-        arguments.host,
-        arguments.port,
+    options = dict(
         ssl=tls,
         subprotocols=subprotocols,
         compression=None if arguments.compression == "none" else "deflate",
@@ -125,7 +125,13 @@ async def main():
         process_request=process_request,
         # The default 10 s is short for a test machine whose two cores are busy building.
         open_timeout=60,
-    ) as server:
+    )
+    if arguments.unix:
+        async with unix_serve(handler, arguments.unix, **options):
+            print("PORT 0", flush=True)
+            await stop
+        return
+    async with serve(handler, arguments.host, arguments.port, **options) as server:
         port = server.sockets[0].getsockname()[1]
         print(f"PORT {port}", flush=True)
         await stop

@@ -2,8 +2,9 @@ import Foundation
 import Testing
 @testable import WebSockets
 
-/// `WebSocketServer` on a Unix domain socket, with python-websockets' `unix_connect` as the client.
-@Suite("WebSocketServer on a Unix domain socket")
+/// Unix domain sockets: `WebSocketServer` with python-websockets' `unix_connect` as the client,
+/// our clients with python-websockets' `unix_serve` as the server, and both of ours together.
+@Suite("Unix domain sockets")
 struct UnixSocketServerTests {
     @Test func pythonWebsocketsTalksToUsOverAUnixSocket() async throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("ws-unix-\(UUID().uuidString.prefix(8))")
@@ -33,6 +34,38 @@ struct UnixSocketServerTests {
         #expect(output == "κόσμε over a Unix socket\n")
         #expect(seen.current?.path == "/over-unix")
         #expect(seen.current?.remoteAddress?.ipAddress == nil)
+    }
+
+    @Test func ourClientsTalkToPythonWebsocketsUnixServe() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("ws-unix-\(UUID().uuidString.prefix(8))")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        var options = WebSocket.Options()
+        options.unixSocketPath = directory.appendingPathComponent("peer.sock").path
+        let peer = try await PeerProcess.start(.python, extraArguments: ["--unix", options.unixSocketPath!])
+        defer { peer.stop() }
+
+        // The URL still gives the Host field and the resource name.
+        let stream = try WebSocketStream("ws://unix.example:8080/request?via=unix", options: options)
+        let opened = try await stream.opened
+        var messages = opened.readable.makeAsyncIterator()
+        guard case .text(let description)? = try await messages.next() else {
+            Issue.record("expected the request's description first")
+            return
+        }
+        let request = try JSONSerialization.jsonObject(with: Data(description.utf8)) as? [String: Any]
+        #expect(request?["path"] as? String == "/request?via=unix")
+        #expect((request?["headers"] as? [[String]])?.contains(["Host", "unix.example:8080"]) == true)
+        try await opened.writable.write("κόσμε")
+        #expect(try await messages.next() == .text("κόσμε"))
+        try stream.close()
+        _ = try await stream.closed
+
+        let recorder = try SocketRecorder("ws://localhost/echo", options: options)
+        try await recorder.waitForOpen()
+        try recorder.onQueue { try recorder.socket.send([1, 2, 3]) }
+        let events = try await recorder.waitUntil { $0.count == 2 }
+        #expect(events.last == .message(.blob(Blob(Data([1, 2, 3]))), origin: "ws://localhost"))
     }
 
     @Test func ourClientsTalkToOurServerOverAUnixSocket() async throws {

@@ -249,7 +249,7 @@ private struct PeerOutput: Sendable {
         let lines = String(decoding: standardOutput, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false)
         for line in lines.dropLast() {  // the last piece is an incomplete line (or empty)
             let parts = line.split(separator: " ")
-            if parts.count == 2, parts[0] == "PORT", let port = Int(parts[1]), port > 0 { return port }
+            if parts.count == 2, parts[0] == "PORT", let port = Int(parts[1]), port >= 0 { return port }  // 0: a Unix socket
         }
         return nil
     }
