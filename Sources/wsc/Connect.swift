@@ -24,6 +24,9 @@ struct Connect: AsyncParsableCommand {
     @Flag(help: "Accept any TLS certificate (for testing only).")
     var insecure = false
 
+    @Option(help: "Connect through this Unix domain socket; the URL still gives Host and the path.")
+    var unix: String?
+
     @Option(help: "Seconds to wait for replies after standard input ends, before closing.")
     var linger: Double = 1
 
@@ -45,6 +48,7 @@ struct Connect: AsyncParsableCommand {
         }
         if let cacert { options.tls.additionalTrustRootsPEM = [try String(contentsOfFile: cacert, encoding: .utf8)] }
         if insecure { options.tls.verification = .insecureNoVerification }
+        options.unixSocketPath = unix
         if stream {
             try await runStream(options: options)
         } else {

@@ -31,6 +31,22 @@ struct WscTests {
         #expect(server.standardError.current.contains("shut down"))
     }
 
+    @Test func connectAndServeMeetOnAUnixSocket() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("wsc-unix-\(UUID().uuidString.prefix(8))")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = directory.appendingPathComponent("wsc.sock").path
+        let server = try Self.start(["serve", "--unix", path])
+        defer { if server.process.isRunning { server.process.terminate() } }
+        try await waitUntil { server.standardError.current.contains("listening on ") }
+
+        let client = try Self.start(["ws://localhost/chat", "--unix", path, "--linger", "0.5"], input: "through the socket file\n")
+        try await waitUntil(timeout: .seconds(20)) { !client.process.isRunning }
+        #expect(client.process.terminationStatus == 0, "\(client.standardError.current)")
+        #expect(client.standardOutput.current == "through the socket file\n")
+        #expect(client.standardError.current.contains("closed: code 1000"))
+    }
+
     /// A running `wsc` and what it printed so far.
     struct Running {
         let process: Process
