@@ -1,0 +1,125 @@
+import Foundation
+import WebSockets
+
+/// A `wsc bench` connection on the browser's `WebSocket`: each echo's message event sends the
+/// next message, on the socket's own serial event queue.
+final class SocketBenchClient: BenchClient, @unchecked Sendable {
+    // `@unchecked`: the mutable state is touched only on `queue`, the socket's event queue.
+    private let queue = DispatchQueue(label: "wsc.bench.connection")
+    private let load: BenchLoad
+    private var socket: WebSocket?
+    private var times: SendTimes
+    private var opening: CheckedContinuation<Void, any Error>?
+    private var draining: CheckedContinuation<Void, Never>?
+    private var stopping = false
+    private var failure: String?
+    private let closed = DispatchSemaphore(value: 0)
+
+    private init(load: BenchLoad) {
+        self.load = load
+        times = SendTimes(capacity: load.inFlight)
+    }
+
+    /// Opens a connection; throws what failed it if it does not open.
+    static func open(_ load: BenchLoad) async throws -> SocketBenchClient {
+        let client = SocketBenchClient(load: load)
+        try await withCheckedThrowingContinuation { continuation in
+            // Created on its own queue, so no event can run before the handlers are in place.
+            client.queue.sync {
+                do {
+                    client.opening = continuation
+                    try client.connect()
+                } catch {
+                    client.opening = nil
+                    continuation.resume(throwing: error)
+                }
+            }
+        }
+        return client
+    }
+
+    func start() {
+        queue.async {
+            for _ in 0..<self.load.inFlight { self.sendNext() }
+        }
+    }
+
+    func finish() async -> String? {
+        await withCheckedContinuation { continuation in
+            queue.async {
+                self.stopping = true
+                guard self.times.count > 0, self.failure == nil else { return continuation.resume() }
+                self.draining = continuation
+                self.queue.asyncAfter(deadline: .now() + BenchLoad.drainTimeout) {
+                    guard let draining = self.draining else { return }
+                    self.failure = "\(self.times.count) echo(es) did not come back within \(BenchLoad.drainTimeout) s"
+                    self.draining = nil
+                    draining.resume()
+                }
+            }
+        }
+        queue.async { try? self.socket?.close(code: 1000) }
+        let closedInTime = await closed.wait(seconds: BenchLoad.drainTimeout)
+        return queue.sync { failure ?? (closedInTime ? nil : "the closing handshake did not finish") }
+    }
+
+    private func connect() throws {
+        var options = load.options
+        options.eventQueue = queue
+        let socket = try WebSocket(load.url, options: options)
+        socket.binaryType = .arraybuffer
+        socket.onopen = { [unowned self] _ in
+            opening?.resume()
+            opening = nil
+        }
+        socket.onmessage = { [unowned self] event in received(event.data) }
+        socket.onclose = { [unowned self] event in
+            let failure = socket.failure.map { "\($0)" } ?? "closed with \(event.code)"
+            if let opening {
+                self.opening = nil
+                opening.resume(throwing: BenchFailure(failure))
+            } else if !stopping || !event.wasClean {
+                self.failure = self.failure ?? failure
+            }
+            draining?.resume()
+            draining = nil
+            closed.signal()
+        }
+        self.socket = socket
+    }
+
+    private func received(_ data: MessageEvent.Data) {
+        guard times.count > 0 else { return }
+        let message: WebSocketMessage? = switch data {
+        case .text(let text): .text(text)
+        case .arrayBuffer(let bytes): .binary(bytes)
+        case .blob: nil  // binaryType is arraybuffer
+        }
+        guard let message, load.payload.isEcho(of: message) else {
+            failure = failure ?? "the server did not echo the message"
+            try? socket?.close(code: 1000)
+            return
+        }
+        load.tally.record(roundTripNanoseconds: times.echoed(), bytes: load.payload.size)
+        if !stopping {
+            sendNext()
+        } else if times.count == 0 {
+            draining?.resume()
+            draining = nil
+        }
+    }
+
+    private func sendNext() {
+        times.sent()
+        switch load.payload.message {
+        case .text(let text): try? socket?.send(text)
+        case .binary(let bytes): try? socket?.send(bytes)
+        }
+    }
+}
+
+/// Why a bench connection did not open.
+struct BenchFailure: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}
