@@ -78,7 +78,7 @@ final class SocketBenchClient: BenchClient, @unchecked Sendable {
             if let opening {
                 self.opening = nil
                 opening.resume(throwing: BenchFailure(failure))
-            } else if !stopping || !event.wasClean {
+            } else if !stopping || !event.wasClean || times.count > 0 {
                 self.failure = self.failure ?? failure
             }
             draining?.resume()

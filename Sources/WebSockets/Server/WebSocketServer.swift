@@ -72,7 +72,13 @@ public final class WebSocketServer: Service, Sendable {
         await withTaskCancellationOrGracefulShutdownHandler {
             await withDiscardingTaskGroup { group in
                 for await handshake in handshakes {
-                    group.addTask { await self.serve(handshake) }
+                    if configuration.runsHandlersOnEventLoop, #available(macOS 15, iOS 18, tvOS 18, watchOS 11, *) {
+                        group.addTask(executorPreference: EventLoopTaskExecutor(handshake.channel.eventLoop)) {
+                            await self.serve(handshake)
+                        }
+                    } else {
+                        group.addTask { await self.serve(handshake) }
+                    }
                 }
                 await self.state.drain(timeout: self.configuration.shutdownTimeout, on: serverChannel.eventLoop)
                 group.cancelAll()

@@ -45,6 +45,13 @@ extension WebSocketServer {
         public var readBufferLimit = 64 << 10
         /// A `write` returns once at most this many bytes are unsent to that client. Default 64 KiB.
         public var writeBufferLimit = 64 << 10
+        /// Runs each connection's handler on that connection's event-loop thread (as its task
+        /// executor preference), so messages reach it and leave it without a thread hop — the
+        /// fast choice for handlers that only await. A handler that blocks or computes for long
+        /// holds up the other connections of its event loop; set `false` to run handlers on the
+        /// global concurrent executor instead, or move such work off with a task of its own.
+        /// Default `true`. (Before macOS 15 / iOS 18, handlers always run on the global executor.)
+        public var runsHandlersOnEventLoop = true
         /// How long graceful shutdown waits for connections to finish their closing handshake
         /// (each is sent 1001) before closing the rest. Default 10 s.
         public var shutdownTimeout: TimeInterval = 10

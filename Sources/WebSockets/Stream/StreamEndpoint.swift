@@ -108,6 +108,10 @@ final class StreamEndpoint: @unchecked Sendable {
     /// ends the wait with `CancellationError` and leaves the connection as it is.
     func next() async throws -> WebSocketMessage? {
         try Task.checkCancellation()
+        // On the event loop already (a server handler runs there): take a buffered message at once.
+        if eventLoop.inEventLoop, let available = takeAvailable() {
+            return try available.get().map(Self.streamMessage)
+        }
         let promise = eventLoop.makePromise(of: Message?.self)
         // Registered before the cancellation handler can run: the event loop keeps this order.
         eventLoop.execute { self.read(into: promise) }
@@ -123,8 +127,29 @@ final class StreamEndpoint: @unchecked Sendable {
     /// limit is unsent. Cancelling the wait does not unsend the message.
     func write(_ message: Message, byteCount: Int) async throws {
         try Task.checkCancellation()
+        // On the event loop already: send now, and return at once below the write buffer limit.
+        if eventLoop.inEventLoop {
+            switch send(message, byteCount: byteCount) {
+            case .sent: return
+            case .refused(let error): throw error
+            case .mustWait: break
+            }
+            let promise = eventLoop.makePromise(of: Void.self)
+            writers.append(promise)
+            return try await waitForWriteBuffer(promise)
+        }
         let promise = eventLoop.makePromise(of: Void.self)
-        eventLoop.execute { self.send(message, byteCount: byteCount, promise: promise) }
+        eventLoop.execute {
+            switch self.send(message, byteCount: byteCount) {
+            case .sent: promise.succeed(())
+            case .refused(let error): promise.fail(error)
+            case .mustWait: self.writers.append(promise)
+            }
+        }
+        try await waitForWriteBuffer(promise)
+    }
+
+    private func waitForWriteBuffer(_ promise: EventLoopPromise<Void>) async throws {
         try await withTaskCancellationHandler {
             try await promise.futureResult.get()
         } onCancel: {
@@ -225,25 +250,38 @@ final class StreamEndpoint: @unchecked Sendable {
     /// A reader asks: a buffered message, the end, or a wait; taking one may release backpressure
     /// (the proposal's "pull bytes").
     private func read(into promise: EventLoopPromise<Message?>) {
-        if let message = messages.popFirst() {
-            bufferedByteCount -= Self.byteCount(of: message)
-            if bufferedByteCount <= readBufferLimit, case .open(let driver) = state { driver.resumeReading() }
-            return promise.succeed(message)
-        }
-        switch readableEnd {
-        case .success?: promise.succeed(nil)
-        case .failure(let error)?: promise.fail(error)
-        case nil: readers.append(promise)
+        if let available = takeAvailable() {
+            promise.completeWith(available)
+        } else {
+            readers.append(promise)
         }
     }
 
-    private func send(_ message: Message, byteCount: Int, promise: EventLoopPromise<Void>) {
-        if let writeRefusal { return promise.fail(writeRefusal) }
-        guard case .open(let driver) = state, !closingHandshakeStarted else {
-            return promise.fail(Self.closedStreamError)
+    /// A buffered message or the readable's end; `nil` when a reader has to wait.
+    private func takeAvailable() -> Result<Message?, any Error>? {
+        if let message = messages.popFirst() {
+            bufferedByteCount -= Self.byteCount(of: message)
+            if bufferedByteCount <= readBufferLimit, case .open(let driver) = state { driver.resumeReading() }
+            return .success(message)
         }
+        switch readableEnd {
+        case .success?: return .success(nil)
+        case .failure(let error)?: return .failure(error)
+        case nil: return nil
+        }
+    }
+
+    private enum SendOutcome {
+        case sent, mustWait
+        case refused(any Error)
+    }
+
+    /// Sends `message`; whether the writer may go on now or waits for the buffer to drain.
+    private func send(_ message: Message, byteCount: Int) -> SendOutcome {
+        if let writeRefusal { return .refused(writeRefusal) }
+        guard case .open(let driver) = state, !closingHandshakeStarted else { return .refused(Self.closedStreamError) }
         driver.send(message, byteCount: UInt64(byteCount))
-        if driver.unsentByteCount <= UInt64(writeBufferLimit) { promise.succeed(()) } else { writers.append(promise) }
+        return driver.unsentByteCount <= UInt64(writeBufferLimit) ? .sent : .mustWait
     }
 
     private func releaseWriters() {
