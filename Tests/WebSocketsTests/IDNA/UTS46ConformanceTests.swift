@@ -86,3 +86,8 @@ struct UTS46ConformanceTests {
         }
     }
 }
+
+extension UTS46.Options {
+    /// The flags IdnaTestV2.txt's ToASCII results are computed with.
+    static let conformance = UTS46.Options(checkHyphens: true, useSTD3ASCIIRules: true, verifyDNSLength: true)
+}
