@@ -18,9 +18,12 @@ struct NodeURLHostTests {
         "क्\u{200D}", "क्\u{200C}", "می\u{200C}خواهم", "אב", "العربية", "example.אב", "xn--a", "xn--a-", "xn--",
         "xn--99999999999999", "xn--e-xbb", "xn--MNCHEN-3YA", "xn--xn---3ra", "a\u{FFFD}b", "\u{E000}", "a\u{85}",
         "\u{301}a", "a.\u{300}", "a\u{200D}b", "a\u{200C}b", "\u{200D}", "1א", "אa", "א-", "ا1١", "aא", "a-.א",
-        "0a.א", "日本語。ＪＰ", "пример.рф", "例え.テスト", "ä.xn--ls8h", "xn--ls8h.ä", "i̇stanbul.tr", "İSTANBUL.tr",
+        "0a.א", "日本語。ＪＰ", "пример.рф", "例え.テスト", "ä.xn--ls8h", "xn--ls8h.ä", "i\u{307}stanbul.tr", "İSTANBUL.tr",
         "ﬀ.com", "Ⅻ.com", "㍿.jp", "ǅ.com", "ß.ß", "ΣΑΣ.gr", "ĳ.nl", "ﷺ.com", "ꭰ.com", "Ꭰ.com",
     ]
+
+    /// The Node whose differences ``expectedDifferences`` lists: Debian bookworm's `nodejs`.
+    static let listedFor = (node: "v20.20.2", ada: "2.9.2")
 
     /// Why Node's host differs from ours.
     enum Difference: Sendable, CustomStringConvertible {
@@ -92,8 +95,10 @@ struct NodeURLHostTests {
             return
         }
         let hosts = Array(Set(try Self.handPicked + Self.vectorHosts())).sorted()
-        let nodeHosts = try Self.nodeHosts(hosts, node: node)
+        let answer = try Self.nodeHosts(hosts, node: node)
+        let nodeHosts = answer.hosts
         try #require(nodeHosts.count == hosts.count)
+        let version = "Node \(answer.node) (ada \(answer.ada)); the list is for Node \(Self.listedFor.node) (ada \(Self.listedFor.ada))"
         var differences: [String: String] = [:]
         for (host, nodeHost) in zip(hosts, nodeHosts) {
             let ours = Result { try WebSocketURL(parsing: "ws://\(host)/").host }
@@ -121,12 +126,20 @@ struct NodeURLHostTests {
         let vanished = Self.expectedDifferences.keys.filter { differences[$0] == nil }
         #expect(hosts.count > 400)
         let listed = unexpected.sorted { $0.key < $1.key }.map { "\($0.key.debugDescription): \($0.value)" }
-        #expect(unexpected.isEmpty, "\(unexpected.count) new differences of \(hosts.count) hosts:\n\(listed.joined(separator: "\n"))")
-        #expect(vanished.isEmpty, "no longer different: \(vanished.map(\.debugDescription))")
+        #expect(
+            unexpected.isEmpty, "\(unexpected.count) new differences of \(hosts.count) hosts, \(version):\n\(listed.joined(separator: "\n"))")
+        #expect(vanished.isEmpty, "no longer different, \(version): \(vanished.map(\.debugDescription))")
     }
 
-    /// Node's `new URL("ws://" + host + "/").host` for each host, nil where it throws.
-    static func nodeHosts(_ hosts: [String], node: URL) throws -> [String?] {
+    /// What `Tests/Interop/node_url_hosts.js` prints.
+    struct NodeAnswer: Decodable {
+        let node: String
+        let ada: String
+        /// `new URL("ws://" + host + "/").host` for each host, nil where it throws.
+        let hosts: [String?]
+    }
+
+    static func nodeHosts(_ hosts: [String], node: URL) throws -> NodeAnswer {
         let input = FileManager.default.temporaryDirectory.appendingPathComponent("node-url-hosts-\(UUID()).json")
         try JSONEncoder().encode(hosts).write(to: input)
         defer { try? FileManager.default.removeItem(at: input) }
@@ -141,6 +154,6 @@ struct NodeURLHostTests {
         let data = output.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
         try #require(process.terminationStatus == 0)
-        return try JSONDecoder().decode([String?].self, from: data)
+        return try JSONDecoder().decode(NodeAnswer.self, from: data)
     }
 }
