@@ -67,6 +67,9 @@ struct WebSocketURLTests {
         Accepted("ws://go。com/", "ws://go.com/"),
         Accepted("ws://a..b./", "ws://a..b./"),
         Accepted("ws://%2e%2E\u{AD}/", "ws://../"),
+        Accepted("ws://💩.la/", "ws://xn--ls8h.la/"),
+        Accepted("ws://xn--ZCA/", "ws://xn--zca/"),
+        Accepted("ws://ü_b/", "ws://xn--_b-wka/"),
         // IPv4 in all its legacy forms.
         Accepted("ws://0x7f.1/", "ws://127.0.0.1/"),
         Accepted("ws://127.0.0.1/", "ws://127.0.0.1/"),
@@ -188,6 +191,12 @@ struct WebSocketURLTests {
         Rejected("ws://u@/", .invalid("host-missing")),
         Rejected("ws://:80/", .invalid("host-missing")),
         Rejected("ws://\u{AD}/", .invalid("domain-to-ASCII")),
+        Rejected("ws://xn--a-/", .invalid("domain-to-ASCII")),
+        Rejected("ws://a\u{200D}b/", .invalid("domain-to-ASCII")),
+        Rejected("ws://1א/", .invalid("domain-to-ASCII")),
+        // UTS #46 keeps ASCII symbols (UseSTD3ASCIIRules is off); the URL Standard rejects them after.
+        Rejected("ws://ü<b/", .invalid("domain-invalid-code-point")),
+        Rejected("ws://ü／b/", .invalid("domain-invalid-code-point")),
         // IPv4: a host ending in a number must be a valid address.
         Rejected("ws://1.2.3.4.5/", .invalid("IPv4-too-many-parts")),
         Rejected("ws://1.2.3.256/", .invalid("IPv4-out-of-range-part")),

@@ -17,9 +17,10 @@ public import Foundation
 /// any of their legacy forms (`0x7f.1`) normalised, IPv6 addresses compressed, `.` and `..`
 /// segments resolved and the rest percent-encoded, exactly as a browser does for `new WebSocket(url)`.
 ///
-/// One part is approximated: non-ASCII domains are lower-cased, NFKC-normalised and converted with
-/// punycode (RFC 3492), but the full UTS #46 mapping table and its Bidi and joiner rules are not
-/// implemented, so unusual international domain names can serialise differently from a browser.
+/// International domain names go through UTS #46 ToASCII as the URL Standard sets it up (the full
+/// IDNA mapping table of Unicode 18.0, NFC, Punycode, and the joiner and Bidi rules), so `faß.de`
+/// becomes `xn--fa-hia.de` and `ws://a\u{200D}b/` is rejected. A browser whose IDNA tables are of an
+/// older Unicode version can differ on code points the table has changed since.
 public struct WebSocketURL: Sendable, Hashable, CustomStringConvertible {
     /// The parsed URL record; its scheme is "ws" or "wss" and its fragment nil.
     let record: Record
