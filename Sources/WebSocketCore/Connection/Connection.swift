@@ -4,7 +4,7 @@ public import NIOCore
 /// actions and bytes out, with no I/O of its own.
 ///
 /// The I/O layer feeds what it reads to ``receiveData(_:)``, then takes actions from
-/// ``nextAction()`` until it returns `nil`; whenever it has called into the engine it writes
+/// ``nextAction(decodingInput:)`` until it returns `nil`; whenever it has called into the engine it writes
 /// what ``nextBytesToSend()`` hands out and flushes once. When the transport closes it calls
 /// ``transportClosed()`` for the outcome. Sending (`send…`, ``startTheClosingHandshake(code:reason:)``)
 /// only queues bytes.

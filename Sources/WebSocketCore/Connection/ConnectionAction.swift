@@ -1,7 +1,7 @@
 public import NIOCore
 
 /// What the engine asks the I/O layer to do, returned one at a time by
-/// ``Connection/nextAction()``. Bytes to write are not actions: they are collected and taken
+/// ``Connection/nextAction(decodingInput:)``. Bytes to write are not actions: they are collected and taken
 /// with ``Connection/nextBytesToSend()``, so that one flush can carry many frames.
 public enum ConnectionAction: Sendable, Hashable {
     /// A complete data message arrived.

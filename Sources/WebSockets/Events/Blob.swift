@@ -25,8 +25,10 @@ public struct Blob: Sendable, Hashable, CustomStringConvertible {
 
     /// Creates a blob holding `data` (File API § 3.1 `Blob(blobParts, options)` with one buffer).
     ///
-    /// - Parameter type: A MIME type; lower-cased, or `""` if it has a character outside
-    ///   U+0020–U+007E (File API § 3.1.1).
+    /// - Parameters:
+    ///   - data: The blob's bytes; not copied.
+    ///   - type: A MIME type; lower-cased, or `""` if it has a character outside
+    ///     U+0020–U+007E (File API § 3.1.1).
     public init(_ data: Data, type: String = "") {
         self.storage = data
         self.type = Self.normalizedType(type)
@@ -35,7 +37,9 @@ public struct Blob: Sendable, Hashable, CustomStringConvertible {
     /// Creates a blob holding the UTF-8 encoding of `string` (File API § 3.1 `Blob(blobParts, options)`
     /// with one string).
     ///
-    /// - Parameter type: A MIME type, normalised as in the `Data` initialiser.
+    /// - Parameters:
+    ///   - string: The text, stored as UTF-8.
+    ///   - type: A MIME type, normalised as in the `Data` initialiser.
     public init(_ string: String, type: String = "") {
         self.init(Data(string.utf8), type: type)
     }
@@ -44,7 +48,9 @@ public struct Blob: Sendable, Hashable, CustomStringConvertible {
     ///
     /// Line endings are kept as they are (the constructor's `endings: "transparent"`, its default).
     ///
-    /// - Parameter type: A MIME type, normalised as in the `Data` initialiser.
+    /// - Parameters:
+    ///   - parts: Bytes, strings (as UTF-8) and blobs, concatenated in order.
+    ///   - type: A MIME type, normalised as in the `Data` initialiser.
     public init(parts: [Part] = [], type: String = "") {
         if parts.count == 1, case .data(let data) = parts[0] {
             self.init(data, type: type)
@@ -87,8 +93,11 @@ public struct Blob: Sendable, Hashable, CustomStringConvertible {
     /// is clamped to ``size``; if `start` ends up after `end` the slice is empty. The slice shares
     /// the original's storage.
     ///
-    /// - Parameter contentType: The slice's ``type``, normalised as the initialisers' `type` is;
-    ///   omitted or `nil` gives `""`, not the original's type, as in the File API.
+    /// - Parameters:
+    ///   - start: The first byte of the slice; 0 when omitted.
+    ///   - end: The byte after the slice's last; ``size`` when omitted.
+    ///   - contentType: The slice's ``type``, normalised as the initialisers' `type` is;
+    ///     omitted or `nil` gives `""`, not the original's type, as in the File API.
     public func slice(start: Int? = nil, end: Int? = nil, contentType: String? = nil) -> Blob {
         let count = storage.count
         func relative(_ index: Int?, default value: Int) -> Int {

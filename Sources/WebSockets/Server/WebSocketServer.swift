@@ -31,9 +31,11 @@ public final class WebSocketServer: Service, Sendable {
 
     /// Creates a server; nothing listens until ``run()``.
     ///
-    /// - Parameter handler: Decides on each opening handshake: ``Decision/accept(protocol:headers:handler:)``
-    ///   with the code to run for the connection, or ``Decision/reject(status:headers:body:)``.
-    ///   Requests that break RFC 6455 §4.2.1 are refused before it is called.
+    /// - Parameters:
+    ///   - configuration: How the server listens and what it allows.
+    ///   - handler: Decides on each opening handshake: ``Decision/accept(protocol:headers:handler:)``
+    ///     with the code to run for the connection, or ``Decision/reject(status:headers:body:)``.
+    ///     Requests that break RFC 6455 §4.2.1 are refused before it is called.
     public init(configuration: Configuration = .init(), handler: @escaping @Sendable (Request) async -> Decision) {
         self.configuration = configuration
         self.handler = handler

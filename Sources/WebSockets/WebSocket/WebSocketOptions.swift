@@ -38,7 +38,7 @@ extension WebSocket {
         /// `permessage-deflate; client_max_window_bits` (WHATWG WebSockets §2.2); tune the
         /// compression level, memory level, threshold and context takeover here, or set `nil`
         /// to offer no extension. With the defaults a connection that compresses holds about
-        /// 300 KiB of zlib state (see ``PerMessageDeflate/Configuration``).
+        /// 300 KiB of zlib state (see `PerMessageDeflate.Configuration`).
         public var perMessageDeflate: PerMessageDeflate.Configuration? = PerMessageDeflate.Configuration()
         /// Largest message accepted; a larger one fails the connection with 1009. Default 64 MiB.
         public var maxMessageSize: Int = Limits().maxMessageSize
