@@ -18,6 +18,9 @@ struct Connect: AsyncParsableCommand {
     @Option(name: .customShort("H"), help: "An extra handshake header, 'Name: value' (repeatable).")
     var headers: [String] = []
 
+    @Option(help: "A cookie to send, 'name=value' (repeatable; all go in one Cookie field). Credentials go in the URL: ws://user:password@host/.")
+    var cookie: [String] = []
+
     @Option(help: "A PEM file of certificates to trust besides the system's.")
     var cacert: String?
 
@@ -37,6 +40,9 @@ struct Connect: AsyncParsableCommand {
         for header in headers where !header.contains(":") {
             throw ValidationError("-H takes 'Name: value', got '\(header)'")
         }
+        for pair in cookie where !pair.contains("=") || pair.hasPrefix("=") {
+            throw ValidationError("--cookie takes 'name=value', got '\(pair)'")
+        }
     }
 
     func run() async throws {
@@ -46,6 +52,8 @@ struct Connect: AsyncParsableCommand {
             let parts = header.split(separator: ":", maxSplits: 1)
             options.headers.add(name: String(parts[0]), value: parts[1].trimmingCharacters(in: .whitespaces))
         }
+        // One field for all of them, as RFC 6265 §5.4 asks of a user agent.
+        if !cookie.isEmpty { options.headers.add(name: "Cookie", value: cookie.joined(separator: "; ")) }
         if let cacert { options.tls.additionalTrustRootsPEM = [try String(contentsOfFile: cacert, encoding: .utf8)] }
         if insecure { options.tls.verification = .insecureNoVerification }
         options.unixSocketPath = unix

@@ -18,6 +18,13 @@ Paths select the behaviour:
     /request                        send one text message, a JSON object describing the
                                     handshake request (path, headers, subprotocol), then echo
     /reject403                      refuse the handshake with HTTP 403 (process_request)
+    /basic-auth                     python-websockets' basic_auth: user ``alice``, password
+                                    ``p@ss:wörd``, else 401; then send the username, then echo
+    /cookie-required                refuse with 403 unless the request has the cookie
+                                    ``session=abc``; then send the Cookie field, then echo
+    /set-cookie                     accept with three Set-Cookie fields (process_response):
+                                    ``token=xyz; Path=/``, ``scoped=1; Path=/elsewhere`` and
+                                    ``secure=1; Path=/; Secure``; then echo
 
 Any other path is refused with HTTP 404. Subprotocols: the server's ``subprotocols`` argument,
 so python-websockets picks the first of the server's list that the client offered (and refuses
@@ -33,7 +40,9 @@ import ssl
 import sys
 import urllib.parse
 
-from websockets.asyncio.server import serve, unix_serve
+from http.cookies import SimpleCookie
+
+from websockets.asyncio.server import basic_auth, serve, unix_serve
 
 
 def parse_arguments():
@@ -57,15 +66,31 @@ def split_path(connection):
     return path, urllib.parse.parse_qs(query)
 
 
-KNOWN_PATHS = {"/echo", "/close", "/request"}
+KNOWN_PATHS = {"/echo", "/close", "/request", "/set-cookie"}
+
+check_basic_auth = basic_auth(realm="interop", credentials=("alice", "p@ss:wörd"))
 
 
-def process_request(connection, request):
+async def process_request(connection, request):
     path = request.path.partition("?")[0]
     if path == "/reject403":
         return connection.respond(http.HTTPStatus.FORBIDDEN, "Forbidden\n")
+    if path == "/basic-auth":
+        return await check_basic_auth(connection, request)
+    if path == "/cookie-required":
+        cookies = SimpleCookie(request.headers.get("Cookie", ""))
+        if "session" not in cookies or cookies["session"].value != "abc":
+            return connection.respond(http.HTTPStatus.FORBIDDEN, "No session cookie\n")
+        return None
     if path not in KNOWN_PATHS:
         return connection.respond(http.HTTPStatus.NOT_FOUND, "Not Found\n")
+    return None
+
+
+def process_response(connection, request, response):
+    if request.path.partition("?")[0] == "/set-cookie" and response.status_code == 101:
+        for cookie in ("token=xyz; Path=/", "scoped=1; Path=/elsewhere", "secure=1; Path=/; Secure"):
+            response.headers["Set-Cookie"] = cookie  # websockets' Headers appends, it never replaces
     return None
 
 
@@ -83,7 +108,13 @@ async def echo(connection, limit=None):
 
 async def handler(connection):
     path, query = split_path(connection)
-    if path == "/echo":
+    if path in ("/echo", "/set-cookie"):
+        await echo(connection)
+    elif path == "/basic-auth":
+        await connection.send(connection.username)
+        await echo(connection)
+    elif path == "/cookie-required":
+        await connection.send(connection.request.headers["Cookie"])
         await echo(connection)
     elif path == "/close":
         code = int(query.get("code", ["1000"])[0])
@@ -123,6 +154,7 @@ async def main():
         compression=None if arguments.compression == "none" else "deflate",
         max_size=arguments.max_size,
         process_request=process_request,
+        process_response=process_response,
         # The default 10 s is short for a test machine whose two cores are busy building.
         open_timeout=60,
     )

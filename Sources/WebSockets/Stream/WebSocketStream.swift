@@ -45,7 +45,7 @@ public final class WebSocketStream: Sendable {
         self.url = request.url.serialized
         let eventLoop = MultiThreadedEventLoopGroup.singleton.next()
         let report = WeakEndpoint()
-        let transport = ClientTransport(handshake: request.handshake, options: options, eventLoop: eventLoop) { event in
+        let transport = ClientTransport(handshake: request.handshake, options: options, cookies: request.cookies, eventLoop: eventLoop) { event in
             report.endpoint?.handle(event)
         }
         endpoint = StreamEndpoint(

@@ -33,6 +33,7 @@ final class ClientTransport: @unchecked Sendable {
 
     let eventLoop: any EventLoop
     private let options: WebSocket.Options
+    private let cookies: HandshakeCookies?
     private let report: @Sendable (TransportEvent) -> Void
     private var logger: Logger
 
@@ -47,11 +48,12 @@ final class ClientTransport: @unchecked Sendable {
     private var commands: [Command] = []
 
     init(
-        handshake: ClientHandshake, options: WebSocket.Options, eventLoop: any EventLoop,
+        handshake: ClientHandshake, options: WebSocket.Options, cookies: HandshakeCookies?, eventLoop: any EventLoop,
         report: @escaping @Sendable (TransportEvent) -> Void
     ) {
         self.handshake = handshake
         self.options = options
+        self.cookies = cookies
         self.eventLoop = eventLoop
         self.report = report
         self.logger = options.logger
@@ -129,9 +131,13 @@ final class ClientTransport: @unchecked Sendable {
             } catch {
                 return fail(.extensionNegotiationFailed(error))
             }
+            cookies?.store(from: result.response)
             handshakeTimer.cancel()
             established(result, deflate: deflate, context: context)
         } catch {
+            // Fetch stores the cookies of every response it receives, a refusal's too; a 101
+            // that fails validation is not trusted with them.
+            if case .unexpectedStatus(_, let head) = error { cookies?.store(from: head) }
             fail(.handshakeFailed(error))
         }
     }

@@ -90,11 +90,12 @@ public struct WebSocketURL: Sendable, Hashable, CustomStringConvertible {
     /// `"ws"` or `"wss"` (after mapping `http` and `https`), without the colon.
     public var scheme: String { record.scheme }
 
-    /// The percent-encoded username, empty if there is none. WebSocket does not send it; it is kept
-    /// because it is part of the URL and of ``serialized``.
+    /// The percent-encoded username, empty if there is none. Part of ``serialized``; `WebSocket`
+    /// and `WebSocketStream` send it, with ``password``, percent-decoded in an
+    /// `Authorization: Basic` field (see `WebSocket.Options`).
     public var username: String { record.username }
 
-    /// The percent-encoded password, empty if there is none. Kept, not sent (see ``username``).
+    /// The percent-encoded password, empty if there is none (see ``username``).
     public var password: String { record.password }
 
     /// The serialised host: a lower-case ASCII domain (non-ASCII labels in `xn--` punycode), a

@@ -50,7 +50,7 @@ public final class WebSocket: @unchecked Sendable {
         self.options = options
         let group = MultiThreadedEventLoopGroup.singleton
         let report = WeakReport()
-        transport = ClientTransport(handshake: request.handshake, options: options, eventLoop: group.next(), report: report.callAsFunction)
+        transport = ClientTransport(handshake: request.handshake, options: options, cookies: request.cookies, eventLoop: group.next(), report: report.callAsFunction)
         report.socket = self
         transport.connect(to: record)
     }

@@ -1,13 +1,27 @@
 public import Dispatch
 public import Foundation
+#if canImport(FoundationNetworking)
+public import FoundationNetworking
+#endif
 public import Logging
 public import WebSocketCore
 
 extension WebSocket {
     /// What a non-browser program may want to set beyond the standard's constructor arguments.
     ///
-    /// Every default is the standard's behaviour: no extra headers, no `Origin`, the system's
-    /// trust roots, no keepalive, events on the main queue.
+    /// Every default is the standard's behaviour — no extra headers, no `Origin`, the system's
+    /// trust roots, no keepalive, events on the main queue — except cookies, which a browser
+    /// always sends and a program gets only by setting ``cookieStorage``.
+    ///
+    /// Credentials in the URL (`wss://alice:secret@example.com/`) need no option: they are sent
+    /// as `Authorization: Basic …` with the opening handshake (RFC 7617, the percent-decoded
+    /// username and password as UTF-8). They go up front, as python-websockets and Node's `ws`
+    /// send them, not after a `401` as Fetch's "authentication fetch" would: the handshake
+    /// never follows a redirect, so they can only reach the URL's own host, and waiting for a
+    /// `401` would cost a round trip and a second connection. A server that refuses them
+    /// fails the connection with ``WebSocket/Failure/handshakeFailed(_:)`` and
+    /// `.unexpectedStatus(code: 401, …)`. ``WebSocket/url`` keeps them, as the URL serializer
+    /// does.
     public struct Options: Sendable {
         /// The serial queue events are delivered on — the analogue of the browser's event loop
         /// (WHATWG WebSockets §4 "queue a task"). Default: `.main`. `WebSocketStream` does not use it.
@@ -16,7 +30,32 @@ extension WebSocket {
         /// relative URL a `SyntaxError`.
         public var baseURL: URL?
         /// Extra fields for the opening handshake request (`Authorization`, `Cookie`, …).
+        ///
+        /// An `Authorization` field here is sent instead of the one built from the URL's
+        /// credentials, and a `Cookie` field instead of the cookies from ``cookieStorage``.
         public var headers: HTTPHeaders = [:]
+        /// Where the opening handshake's cookies come from and go to. Default `nil`: no cookies
+        /// are sent and none are stored. Pass `.shared` to behave as `URLSession` does by default.
+        ///
+        /// The handshake sends, as one `Cookie` field, the cookies the store gives for the URL
+        /// with `ws` read as `http` and `wss` as `https` (WHATWG WebSockets §2.1), so `Secure`
+        /// cookies go only over `wss`; `HttpOnly` cookies are sent, this being HTTP. It stores the
+        /// `Set-Cookie` fields of the server's response — the `101`, or a refusal — under the
+        /// store's `cookieAcceptPolicy` (`.never` stores nothing).
+        ///
+        /// ## Cookie matching on Linux
+        ///
+        /// swift-corelibs-foundation's store matches cookies to a URL by host only, so the socket
+        /// itself applies the rest of RFC 6265 §5.4 to what the store returns: it drops cookies
+        /// whose path does not path-match the request's (§5.1.4), `Secure` cookies on `ws`, and
+        /// cookies that expired since they were stored, and sends longer paths first. Gaps it
+        /// leaves, all in how Foundation reads `Set-Cookie` on Linux:
+        /// - `Max-Age` is ignored (and so is `Expires` beside it): `Max-Age=0` does not delete a
+        ///   cookie, it replaces it with a session cookie of the new value.
+        /// - A cookie without `Path` gets `/`, not the default path of §5.1.4 (the request
+        ///   path's directory), so it is sent to every path on the host.
+        /// - Cookies with paths of the same length are not ordered by creation time.
+        public var cookieStorage: HTTPCookieStorage?
         /// Sent as the `Origin` field when set; browsers always send one, other clients need not.
         public var origin: String?
         /// TLS settings for `wss:` URLs.

@@ -8,7 +8,8 @@ import Darwin
 #endif
 
 /// The `wsc` binary built beside the tests: `wsc serve` and `wsc URL --stream` talking to each
-/// other, and Ctrl-C (SIGINT) shutting the server down gracefully.
+/// other, Ctrl-C (SIGINT) shutting the server down gracefully, and `wsc URL` with cookies and
+/// credentials against python-websockets.
 @Suite("wsc")
 struct WscTests {
     @Test func serveEchoesWhatConnectStreamSendsAndSIGINTShutsItDown() async throws {
@@ -45,6 +46,18 @@ struct WscTests {
         #expect(client.process.terminationStatus == 0, "\(client.standardError.current)")
         #expect(client.standardOutput.current == "through the socket file\n")
         #expect(client.standardError.current.contains("closed: code 1000"))
+    }
+
+    @Test func connectSendsCookiesInOneFieldAndTheURLsCredentials() async throws {
+        let peer = try await PeerProcess.start(.python)
+        defer { peer.stop() }
+        // Both servers send their answer first: the Cookie field received, the user authenticated.
+        let cookies = try Self.start([peer.url("/cookie-required"), "--cookie", "session=abc", "--cookie", "x=1", "--linger", "2"], input: "")
+        let credentials = try Self.start(["ws://alice:p%40ss%3Aw%C3%B6rd@127.0.0.1:\(peer.port)/basic-auth", "--linger", "2"], input: "")
+        try await waitUntil(timeout: .seconds(30)) { !cookies.process.isRunning && !credentials.process.isRunning }
+        #expect(cookies.standardOutput.current == "session=abc; x=1\n", "\(cookies.standardError.current)")
+        #expect(credentials.standardOutput.current == "alice\n", "\(credentials.standardError.current)")
+        #expect(cookies.process.terminationStatus == 0 && credentials.process.terminationStatus == 0)
     }
 
     /// A running `wsc` and what it printed so far.

@@ -18,7 +18,10 @@ import Darwin
 ///
 /// Paths the peers serve: `/echo`; `/close?code=4001&reason=bye` (close after the first message,
 /// `&after=0` at once, `&after=N` after the Nth); `/request` (first message: the handshake request as
-/// JSON); `/reject403`. python-websockets refuses with 400 a client that offers no subprotocol
+/// JSON); `/reject403`; python-websockets only: `/basic-auth` (user `alice`, password `p@ss:wörd`;
+/// first message: the username), `/cookie-required` (403 without the cookie `session=abc`; first
+/// message: the Cookie field) and `/set-cookie` (a `101` with three `Set-Cookie` fields; see
+/// `python_server.py`). python-websockets refuses with 400 a client that offers no subprotocol
 /// when the server has some; Node's `ws` accepts it with none.
 ///
 /// A peer that is not installed fails the test with an error saying to run
