@@ -20,6 +20,9 @@ final class ProxyTunnelHandler: ChannelInboundHandler, RemovableChannelHandler {
     private let statusObserver: ProxyResponseStatusObserver?
     /// What the proxy's handlers passed on as they left: the origin server's first bytes.
     private var earlyBytes: [NIOAny] = []
+    /// Whether TCP to the proxy is up. Before, errors are the proxy handlers' reaction to a
+    /// failed connect, which the transport learns from the bootstrap.
+    private var isConnected = false
 
     /// - Parameters:
     ///   - deadline: When the tunnel must be up, or the connection fails with ``WebSocket/Failure/connectTimedOut``.
@@ -42,6 +45,7 @@ final class ProxyTunnelHandler: ChannelInboundHandler, RemovableChannelHandler {
     }
 
     func channelActive(context: ChannelHandlerContext) {
+        isConnected = true
         transport.proxyConnected(context.channel, deadline: deadline)
         context.fireChannelActive()
     }
@@ -64,6 +68,7 @@ final class ProxyTunnelHandler: ChannelInboundHandler, RemovableChannelHandler {
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        guard isConnected else { return }
         transport.fail(.proxy(error, status: statusObserver?.status))
     }
 

@@ -61,6 +61,15 @@ struct ProxyFailureTests {
         #expect(failure == .proxyConnectionFailed(WebSocket.Failure.connectionRefused(host: "127.0.0.1", port: 1).description))
     }
 
+    /// `socks5:` resolves the origin's name before it connects to the proxy; `socks5h:` leaves
+    /// that to the proxy, so it gets as far as the (absent) proxy.
+    @Test func socks5ResolvesTheOriginHereAndSocks5hDoesNot() async throws {
+        let local = try await Self.failure("ws://no-such-host.invalid/", through: "socks5://127.0.0.1:1")
+        #expect(local == .nameResolutionFailed(host: "no-such-host.invalid"))
+        let remote = try await Self.failure("ws://no-such-host.invalid/", through: "socks5h://127.0.0.1:1")
+        #expect(remote == .proxyConnectionFailed(WebSocket.Failure.connectionRefused(host: "127.0.0.1", port: 1).description))
+    }
+
     /// Our own test server stands in for a proxy that hangs up.
     @Test(arguments: ["http", "socks5h"])
     func aProxyThatClosesBeforeTheTunnelIsUpFails(scheme: String) async throws {

@@ -79,4 +79,19 @@ struct ProxyTunnelTests {
         try stream.close()
         _ = try await stream.closed
     }
+
+    @Test func aUnixSocketIsNeverProxied() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("ws-unix-\(UUID().uuidString.prefix(8))")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        var configuration = WebSocketServer.Configuration()
+        configuration.unixSocketPath = directory.appendingPathComponent("server.sock").path
+        let server = try await RunningServer.echo(configuration)
+        defer { server.stop() }
+        var options = WebSocket.Options()
+        options.unixSocketPath = configuration.unixSocketPath
+        options.proxy = .url("http://127.0.0.1:1")  // refuses: used, it would fail the connection
+        let stream = try WebSocketStream("ws://localhost/stream", options: options)
+        try await WebSocketServerTests.expectEcho(try await stream.opened)
+    }
 }

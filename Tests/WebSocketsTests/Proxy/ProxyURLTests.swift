@@ -1,3 +1,6 @@
+import NIOCore
+import NIOPosix
+import NIOSOCKS
 import Testing
 @testable import WebSockets
 
@@ -47,5 +50,24 @@ struct ProxyURLTests {
             guard case .invalidProxy(let detail) = error as? WebSocket.Failure else { return false }
             return detail.contains(string)
         }
+    }
+
+    /// What the proxy is told: an address for an IP literal or, with `socks5:`, for a name
+    /// resolved here; the name otherwise.
+    @Test func theTunnelTargetIsANameOnlyWhereTheProxyResolvesIt() async throws {
+        let eventLoop = MultiThreadedEventLoopGroup.singleton.next()
+        func target(_ proxy: String, _ host: String) async throws -> SOCKSAddress {
+            try await ProxyURL(parsing: proxy).tunnelTarget(host: host, port: 8080, eventLoop: eventLoop).get()
+        }
+        let loopback = try SocketAddress(ipAddress: "127.0.0.1", port: 8080)
+        #expect(try await target("socks5://127.0.0.1", "127.0.0.1") == .address(loopback))
+        #expect(try await target("socks5h://127.0.0.1", "::1") == .address(try SocketAddress(ipAddress: "::1", port: 8080)))
+        #expect(try await target("socks5h://127.0.0.1", "localhost") == .domain("localhost", port: 8080))
+        #expect(try await target("http://127.0.0.1", "localhost") == .domain("localhost", port: 8080))
+        guard case .address(let resolved) = try await target("socks5://127.0.0.1", "localhost") else {
+            Issue.record("socks5: did not resolve localhost")
+            return
+        }
+        #expect(["127.0.0.1", "::1"].contains(resolved.ipAddress) && resolved.port == 8080, "\(resolved)")
     }
 }
