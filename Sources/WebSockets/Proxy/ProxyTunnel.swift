@@ -37,11 +37,11 @@ extension ProxyURL {
         let pipeline = channel.pipeline.syncOperations
         switch kind {
         case .socks5:
+            let socks = SOCKSClientHandler(targetAddress: target)
             let tunnel = ProxyTunnelHandler(
-                transport: transport, deadline: deadline, proxyHandlers: [], statusObserver: nil, httpTunnelEstablished: nil,
+                transport: transport, deadline: deadline, proxyHandlers: [socks], statusObserver: nil, httpTunnelEstablished: nil,
                 originHandlers: originHandlers)
-            // It leaves by itself once its event has passed.
-            try pipeline.addHandlers([SOCKSClientHandler(targetAddress: target), tunnel])
+            try pipeline.addHandlers([socks, tunnel])
         case .httpConnect:
             let (host, port) = target.hostAndPort
             let authority = host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)"

@@ -17,6 +17,8 @@ extension WebSocket {
     ///   name is resolved here and the proxy is given its address.
     /// - `socks5h://host[:port]`: the same, but the proxy is given the host name and resolves it.
     ///
+    /// A URL without `://` is taken as `http://` followed by it (`proxy.example:3128`), as curl does.
+    ///
     /// Not supported, failing the connection with ``Failure/invalidProxy(_:)``: `https://` proxies
     /// (TLS to the proxy itself), SOCKS5 username/password authentication (RFC 1929; NIOSOCKS
     /// offers only "no authentication"), SOCKS4, and any other scheme. A URL with a path other than
