@@ -105,7 +105,7 @@ final class ClientTransport: @unchecked Sendable {
         if let proxy {
             connecting = connect(through: proxy, to: host, port: port, originHandlers: originHandlers)
         } else {
-            let bootstrap = makeBootstrap().channelInitializer { channel in
+            let bootstrap = makeBootstrap(connectTimeout: .timeInterval(options.connectTimeout)).channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture { try channel.pipeline.syncOperations.addHandlers(originHandlers()) }
             }
             connecting = options.unixSocketPath.map { bootstrap.connect(unixDomainSocketPath: $0) }
@@ -121,8 +121,8 @@ final class ClientTransport: @unchecked Sendable {
         }
     }
 
-    private func makeBootstrap() -> ClientBootstrap {
-        let bootstrap = ClientBootstrap(group: eventLoop).connectTimeout(.timeInterval(options.connectTimeout))
+    private func makeBootstrap(connectTimeout: TimeAmount) -> ClientBootstrap {
+        let bootstrap = ClientBootstrap(group: eventLoop).connectTimeout(connectTimeout)
         return options.unixSocketPath == nil ? bootstrap.channelOption(.socketOption(.tcp_nodelay), value: 1) : bootstrap
     }
 
@@ -133,7 +133,8 @@ final class ClientTransport: @unchecked Sendable {
     ) -> EventLoopFuture<any Channel> {
         let deadline = NIODeadline.now() + .timeInterval(options.connectTimeout)
         return proxy.tunnelTarget(host: host, port: port, eventLoop: eventLoop).flatMap { target in
-            self.makeBootstrap()
+            // What resolving the origin (`socks5:`) took is gone from the time left.
+            self.makeBootstrap(connectTimeout: deadline - .now())
                 .channelInitializer { channel in
                     channel.eventLoop.makeCompletedFuture {
                         try proxy.addTunnelHandlers(

@@ -95,6 +95,24 @@ struct ProxyFailureTests {
         #expect(ContinuousClock.now - started < .seconds(20))
     }
 
+    /// `close()` while the proxy has yet to answer fails the connection at once, not after the
+    /// connect timeout.
+    @Test(arguments: ["http", "socks5h"])
+    func closingWhileTheTunnelOpensFails(scheme: String) async throws {
+        let silent = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .serverChannelOption(.autoRead, value: false)
+            .bind(host: "127.0.0.1", port: 0)
+            .get()
+        defer { silent.close(promise: nil) }
+        var options = WebSocket.Options()
+        options.proxy = .url("\(scheme)://127.0.0.1:\(try #require(silent.localAddress?.port))")
+        let recorder = try SocketRecorder("ws://example.com/", options: options)
+        try await Task.sleep(for: .milliseconds(200))  // connected to the proxy by now, most likely
+        try recorder.onQueue { try recorder.socket.close() }
+        #expect(try await recorder.waitForClose(timeout: .seconds(10)) == SocketRecorder.failed)
+        #expect(recorder.socket.failure == .closedBeforeEstablished)
+    }
+
     @Test(arguments: [
         "https://127.0.0.1:3128", "socks4://127.0.0.1:1080", "socks5://user:pass@127.0.0.1:1080", "http://", "http://[::1",
     ])
