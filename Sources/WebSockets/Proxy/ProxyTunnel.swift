@@ -44,9 +44,9 @@ extension ProxyURL {
             try pipeline.addHandlers([socks, tunnel])
         case .httpConnect:
             let (host, port) = target.hostAndPort
-            let authority = host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)"
+            let uriHost = host.contains(":") ? "[\(host)]" : host  // an IPv6 address
             // RFC 9112 §3.2: every HTTP/1.1 request has a Host; for CONNECT it is the authority.
-            var headers = HTTPHeaders([("Host", authority)])
+            var headers = HTTPHeaders([("Host", "\(uriHost):\(port)")])
             if let credentials {
                 let pair = Data("\(credentials.username):\(credentials.password)".utf8)
                 headers.add(name: "Proxy-Authorization", value: "Basic " + pair.base64EncodedString())
@@ -63,7 +63,7 @@ extension ProxyURL {
             try pipeline.addHandlers([
                 encoder, decoder, observer,
                 NIOHTTP1ProxyConnectHandler(
-                    targetHost: host.contains(":") ? "[\(host)]" : host, targetPort: port, headers: headers,
+                    targetHost: uriHost, targetPort: port, headers: headers,
                     deadline: deadline, promise: established),
                 tunnel,
             ])
