@@ -30,6 +30,11 @@ struct Connect: AsyncParsableCommand {
     @Option(help: "Connect through this Unix domain socket; the URL still gives Host and the path.")
     var unix: String?
 
+    @Option(help: ArgumentHelp(
+        "Connect through this proxy: http://[user:pass@]host[:port], socks5:// or socks5h://host[:port]; 'none' for none.",
+        discussion: "Default: the proxy the environment names (ws_proxy, wss_proxy, https_proxy, …, no_proxy)."))
+    var proxy: String?
+
     @Option(help: "Seconds to wait for replies after standard input ends, before closing.")
     var linger: Double = 1
 
@@ -57,6 +62,11 @@ struct Connect: AsyncParsableCommand {
         if let cacert { options.tls.additionalTrustRootsPEM = [try String(contentsOfFile: cacert, encoding: .utf8)] }
         if insecure { options.tls.verification = .insecureNoVerification }
         options.unixSocketPath = unix
+        switch proxy {
+        case nil: options.proxy = .environment
+        case "none": options.proxy = .none
+        case let url?: options.proxy = .url(url)
+        }
         if stream {
             try await runStream(options: options)
         } else {

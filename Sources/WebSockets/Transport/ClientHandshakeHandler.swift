@@ -2,7 +2,8 @@ import NIOCore
 
 /// The client pipeline's handler during the opening handshake (after TLS, for `wss:`): it
 /// passes what the channel reports to the transport, which replaces it with a
-/// ``ConnectionDriver`` once the server accepts.
+/// ``ConnectionDriver`` once the server accepts. Through a proxy it joins a channel that is
+/// already active, once the tunnel is up.
 final class ClientHandshakeHandler: ChannelInboundHandler, RemovableChannelHandler {
     typealias InboundIn = ByteBuffer
 
@@ -10,6 +11,10 @@ final class ClientHandshakeHandler: ChannelInboundHandler, RemovableChannelHandl
 
     init(transport: ClientTransport) {
         self.transport = transport
+    }
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        if context.channel.isActive { transport.channelActive(context.channel) }
     }
 
     func channelActive(context: ChannelHandlerContext) {

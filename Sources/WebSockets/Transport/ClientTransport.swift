@@ -26,6 +26,8 @@ final class ClientTransport: @unchecked Sendable {
     /// What each phase owns.
     private enum Phase {
         case connecting
+        /// Connected to the proxy, waiting for the tunnel to the origin server.
+        case tunnelling(any Channel, deadlineTimer: Scheduled<Void>)
         case handshaking(any Channel, handshakeTimer: Scheduled<Void>)
         case open(ConnectionDriver)
         case closed
@@ -71,7 +73,8 @@ final class ClientTransport: @unchecked Sendable {
     }
 
     /// WHATWG WebSockets §2.1 "obtain a WebSocket connection": TCP to host and port with happy
-    /// eyeballs (or the Unix socket the options name), then TLS for `wss:`.
+    /// eyeballs (or the Unix socket the options name, or a tunnel through the proxy they name),
+    /// then TLS for `wss:`.
     func connect(to url: WebSocketURL) {
         let tlsContext: NIOSSLContext?
         do {
@@ -80,38 +83,88 @@ final class ClientTransport: @unchecked Sendable {
             eventLoop.execute { self.finish(.tlsFailed("invalid TLS options: \(error)")) }
             return
         }
+        let proxy: ProxyURL?
+        do {
+            proxy = options.unixSocketPath == nil
+                ? try ProxyURL.chosen(by: options.proxy, for: url, environment: ProcessInfo.processInfo.environment) : nil
+        } catch {
+            eventLoop.execute { self.finish(error) }
+            return
+        }
         let host = url.connectionHost
         let port = url.effectivePort
         let serverName = host.isIPAddress ? nil : host
         logger[metadataKey: "url"] = "\(url.serialized)"
-        var bootstrap = ClientBootstrap(group: eventLoop).connectTimeout(.timeInterval(options.connectTimeout))
-        if options.unixSocketPath == nil { bootstrap = bootstrap.channelOption(.socketOption(.tcp_nodelay), value: 1) }
-        bootstrap = bootstrap
-            .channelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture {
-                    if let tlsContext {
-                        try channel.pipeline.syncOperations.addHandler(
-                            NIOSSLClientHandler(context: tlsContext, serverHostname: serverName))
-                    }
-                    try channel.pipeline.syncOperations.addHandler(ClientHandshakeHandler(transport: self))
-                }
+        if let proxy { logger[metadataKey: "proxy"] = "\(proxy.host):\(proxy.port)" }
+        // Through a proxy these go after the tunnel is up, so that TLS runs inside it.
+        let originHandlers: @Sendable () throws -> [any ChannelHandler] = {
+            var handlers: [any ChannelHandler] = []
+            if let tlsContext { handlers.append(try NIOSSLClientHandler(context: tlsContext, serverHostname: serverName)) }
+            handlers.append(ClientHandshakeHandler(transport: self))
+            return handlers
+        }
+        let connecting: EventLoopFuture<any Channel>
+        if let proxy {
+            connecting = connect(through: proxy, to: host, port: port, originHandlers: originHandlers)
+        } else {
+            let bootstrap = makeBootstrap(connectTimeout: .timeInterval(options.connectTimeout)).channelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture { try channel.pipeline.syncOperations.addHandlers(originHandlers()) }
             }
-        let connecting = options.unixSocketPath.map { bootstrap.connect(unixDomainSocketPath: $0) }
-            ?? bootstrap.connect(host: host, port: port)
+            connecting = options.unixSocketPath.map { bootstrap.connect(unixDomainSocketPath: $0) }
+                ?? bootstrap.connect(host: host, port: port)
+        }
         connecting.whenComplete { result in
             switch result {
             case .success(let channel):
                 if case .closed = self.phase { channel.close(promise: nil) }  // failed while connecting
             case .failure(let error):
-                self.finish(.connecting(error, host: host, port: port))
+                self.finish(proxy.map { .connecting(error, to: $0) } ?? .connecting(error, host: host, port: port))
             }
         }
+    }
+
+    private func makeBootstrap(connectTimeout: TimeAmount) -> ClientBootstrap {
+        let bootstrap = ClientBootstrap(group: eventLoop).connectTimeout(connectTimeout)
+        return options.unixSocketPath == nil ? bootstrap.channelOption(.socketOption(.tcp_nodelay), value: 1) : bootstrap
+    }
+
+    /// TCP to the proxy, whose handlers then ask it for a tunnel to host and port; the tunnel must
+    /// be up within the connect timeout, counted from now.
+    private func connect(
+        through proxy: ProxyURL, to host: String, port: Int, originHandlers: @escaping @Sendable () throws -> [any ChannelHandler]
+    ) -> EventLoopFuture<any Channel> {
+        let deadline = NIODeadline.now() + .timeInterval(options.connectTimeout)
+        return proxy.tunnelTarget(host: host, port: port, eventLoop: eventLoop).flatMap { target in
+            // What resolving the origin (`socks5:`) took is gone from the time left.
+            self.makeBootstrap(connectTimeout: deadline - .now())
+                .channelInitializer { channel in
+                    channel.eventLoop.makeCompletedFuture {
+                        try proxy.addTunnelHandlers(
+                            to: channel, target: target, deadline: deadline, transport: self, originHandlers: originHandlers)
+                    }
+                }
+                .connect(host: proxy.host, port: proxy.port)
+        }
+    }
+
+    // MARK: Proxy tunnel handler events (on the event loop)
+
+    /// Connected to the proxy, which now opens the tunnel; it must be up by `deadline`.
+    func proxyConnected(_ channel: any Channel, deadline: NIODeadline) {
+        guard case .connecting = phase else { return }
+        logger.debug("connected to the proxy, opening the tunnel")
+        let deadlineTimer = eventLoop.scheduleTask(deadline: deadline) { self.fail(.connectTimedOut) }
+        phase = .tunnelling(channel, deadlineTimer: deadlineTimer)
     }
 
     // MARK: Handshake handler events (on the event loop)
 
     func channelActive(_ channel: any Channel) {
-        guard case .connecting = phase else { return }
+        switch phase {
+        case .connecting: break
+        case .tunnelling(_, let deadlineTimer): deadlineTimer.cancel()
+        case .handshaking, .open, .closed: return
+        }
         logger.debug("connected, sending the opening handshake")
         let handshakeTimer = eventLoop.scheduleTask(in: .timeInterval(options.handshakeTimeout)) {
             self.fail(.handshakeTimedOut)
@@ -146,6 +199,8 @@ final class ClientTransport: @unchecked Sendable {
         switch phase {
         case .connecting, .handshaking:
             finish(failure ?? .connectionLost("closed during the opening handshake"))
+        case .tunnelling:
+            finish(failure ?? .proxyTunnelClosed)
         case .open, .closed:
             break
         }
@@ -200,8 +255,9 @@ final class ClientTransport: @unchecked Sendable {
                 driver.fail(failure)
             case (.fail(let failure), _):
                 fail(failure)
-            case (.startTheClosingHandshake, .connecting), (.startTheClosingHandshake, .handshaking),
-                 (.callerDisappeared, .connecting), (.callerDisappeared, .handshaking):
+            case (.startTheClosingHandshake, .connecting), (.startTheClosingHandshake, .tunnelling),
+                 (.startTheClosingHandshake, .handshaking), (.callerDisappeared, .connecting),
+                 (.callerDisappeared, .tunnelling), (.callerDisappeared, .handshaking):
                 fail(.closedBeforeEstablished)
             default:
                 break
@@ -211,15 +267,15 @@ final class ClientTransport: @unchecked Sendable {
     }
 
     /// RFC 6455 §7.1.7 "_Fail the WebSocket Connection_" before it is established: the first
-    /// reason sticks, and the transport closes.
-    private func fail(_ failure: WebSocket.Failure) {
+    /// reason sticks, and the transport closes. The proxy tunnel handler fails through it too.
+    func fail(_ failure: WebSocket.Failure) {
         switch phase {
         case .closed, .open:
             return
         case .connecting:
             if self.failure == nil { self.failure = failure }
             finish(failure)
-        case .handshaking(let channel, _):
+        case .tunnelling(let channel, _), .handshaking(let channel, _):
             logger.debug("failing the connection", metadata: ["failure": "\(failure)"])
             if self.failure == nil { self.failure = failure }
             channel.close(promise: nil)
@@ -230,7 +286,7 @@ final class ClientTransport: @unchecked Sendable {
     private func finish(_ failure: WebSocket.Failure) {
         switch phase {
         case .closed, .open: return
-        case .handshaking(_, let handshakeTimer): handshakeTimer.cancel()
+        case .tunnelling(_, let timer), .handshaking(_, let timer): timer.cancel()
         case .connecting: break
         }
         phase = .closed

@@ -17,6 +17,27 @@ extension WebSocket {
         case connectTimedOut
         /// Connecting failed for another reason, described.
         case connectFailed(String)
+        /// The proxy (``Options/proxy``) could not be reached, or did not speak its protocol as
+        /// expected; described.
+        case proxyConnectionFailed(String)
+        /// The HTTP proxy answered `CONNECT` with this status rather than 2xx: it would not open
+        /// the tunnel (RFC 9110 §9.3.6), for instance 403 for a port it does not allow or 502 for
+        /// an origin server it could not reach. 401 and 407 are ``proxyAuthenticationRequired``.
+        case proxyRefused(status: Int)
+        /// The SOCKS5 proxy answered the `CONNECT` request with this reply code rather than 0,
+        /// "succeeded" (RFC 1928 §6): 1 general failure, 2 not allowed by its rules, 3 network
+        /// unreachable, 4 host unreachable, 5 connection refused, 6 TTL expired, 7 command not
+        /// supported, 8 address type not supported.
+        case socksProxyRefused(reply: Int)
+        /// The proxy wants credentials, or refused the ones given: an HTTP proxy's 407 (or 401,
+        /// which some proxies answer to wrong credentials), or a SOCKS5 proxy that accepts none
+        /// of the methods offered (only "no authentication" is).
+        case proxyAuthenticationRequired
+        /// The proxy closed the connection before the tunnel was open.
+        case proxyTunnelClosed
+        /// The proxy URL, given or from the environment, is not one (see ``Proxy``) or asks for
+        /// what is not supported; described.
+        case invalidProxy(String)
         /// The TLS handshake failed (for instance the certificate could not be verified).
         case tlsFailed(String)
         /// The server did not answer the opening handshake within ``Options/handshakeTimeout``.
@@ -46,6 +67,12 @@ extension WebSocket {
             case .connectionRefused(let host, let port): "connection to \(host):\(port) refused"
             case .connectTimedOut: "connecting timed out"
             case .connectFailed(let detail): "connecting failed: \(detail)"
+            case .proxyConnectionFailed(let detail): "could not use the proxy: \(detail)"
+            case .proxyRefused(let status): "the proxy refused to open the tunnel: HTTP status \(status)"
+            case .socksProxyRefused(let reply): "the SOCKS5 proxy refused to open the tunnel: reply \(reply)"
+            case .proxyAuthenticationRequired: "the proxy requires authentication, or refused the credentials"
+            case .proxyTunnelClosed: "the proxy closed the connection before the tunnel was open"
+            case .invalidProxy(let detail): "invalid proxy: \(detail)"
             case .tlsFailed(let detail): "TLS handshake failed: \(detail)"
             case .handshakeTimedOut: "the server did not answer the opening handshake in time"
             case .handshakeFailed(let error): "opening handshake failed: \(error)"

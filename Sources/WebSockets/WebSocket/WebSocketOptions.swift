@@ -64,7 +64,11 @@ extension WebSocket {
         /// `Host` header and the resource name (as python-websockets' `unix_connect` and Node's
         /// `socketPath` do). Default `nil`.
         public var unixSocketPath: String?
-        /// How long to wait for the TCP connection (and TLS, for `wss:`) before failing. Default 30 s.
+        /// The proxy to connect through. Default ``Proxy/environment``: the one the environment
+        /// variables name (`https_proxy`, `no_proxy`, …), read when each connection starts.
+        public var proxy: Proxy = .environment
+        /// How long to wait for the TCP connection (and TLS, for `wss:`) before failing; through a
+        /// proxy, this covers connecting to it and opening the tunnel. Default 30 s.
         public var connectTimeout: TimeInterval = 30
         /// How long to wait for the server's handshake response once connected. Default 30 s.
         public var handshakeTimeout: TimeInterval = 30

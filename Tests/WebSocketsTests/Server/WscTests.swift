@@ -76,10 +76,14 @@ struct WscTests {
         return directory.appendingPathComponent("wsc")
     }
 
-    static func start(_ arguments: [String], input: String? = nil) throws -> Running {
+    /// Runs `wsc` with `arguments`, writing `input` to its standard input then closing it.
+    ///
+    /// - Parameter environment: Variables to set for it beyond this process's own.
+    static func start(_ arguments: [String], input: String? = nil, environment: [String: String] = [:]) throws -> Running {
         let process = Process()
         process.executableURL = executable
         process.arguments = arguments
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         let (output, errors) = (LockedValue(""), LockedValue(""))
         let (outputPipe, errorPipe) = (Pipe(), Pipe())
         process.standardOutput = outputPipe

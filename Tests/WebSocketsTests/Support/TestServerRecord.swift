@@ -4,6 +4,9 @@ import WebSocketCore
 extension TestServer {
     /// What the server saw on one TCP connection, for tests to assert on.
     struct ConnectionRecord: Sendable {
+        /// Where the connection came from: 127.0.0.1 for a direct client, the proxy's outgoing
+        /// address for one that went through a proxy.
+        var remoteAddress: SocketAddress?
         /// The request bytes read until the handshake was decided (at most 64 KiB), as text.
         var requestText = ""
         /// The validated handshake request, when the engine accepted it.
@@ -47,7 +50,7 @@ final class TestServerRecorder: Sendable {
     /// Registers a new connection and returns its index.
     func connectionOpened(_ channel: any Channel) -> Int {
         state.withLock { state in
-            state.records.append(TestServer.ConnectionRecord())
+            state.records.append(TestServer.ConnectionRecord(remoteAddress: channel.remoteAddress))
             state.channels[state.records.count - 1] = channel
             return state.records.count - 1
         }
