@@ -166,12 +166,12 @@ struct WebSocketServerTests {
         let client = try await RawTCPClient.connect(port: server.port)
         // And nothing more. On a loaded machine the server may already have given up on us.
         try? await client.send("GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n")
-        let started = ContinuousClock.now
         // The server closes without answering; with the partial head unread by then, the kernel
-        // may reset the connection instead of ending it: either way, no response and no wait.
-        let response = try? await client.readUntilClosed(timeout: .seconds(10))
-        #expect(response == nil || response == "")
-        #expect(ContinuousClock.now - started < .seconds(5))
+        // may reset the connection instead of ending it: either way, no response. A server that
+        // kept waiting would make this read time out (and throw) — 10× the handshake timeout,
+        // so that a loaded machine's delays do not count.
+        let response = try await client.readUntilClosed(timeout: .seconds(10))
+        #expect(response == "")
     }
 
     @Test func aRequestHeadBeyondTheLimitsIsRefusedWith431() async throws {
