@@ -44,6 +44,9 @@ struct Bench: AsyncParsableCommand {
     @Flag(help: "Print the results as one JSON object instead of a table.")
     var json = false
 
+    @Flag(help: "Measure connection churn instead: each connection slot opens, closes with 1000 and starts over; no messages.")
+    var churn = false
+
     @Flag(help: "No progress line.")
     var quiet = false
 
@@ -64,6 +67,7 @@ struct Bench: AsyncParsableCommand {
             url: url, api: api, options: options, payload: BenchPayload(size: size, binary: binary), inFlight: inFlight,
             tally: tally)
 
+        if churn { return try await runChurn(load, tally: tally) }
         let opening = ContinuousClock.now
         let clients: [any BenchClient]
         do {
@@ -85,12 +89,21 @@ struct Bench: AsyncParsableCommand {
         progress?.stop()
         let failures = await load.finish(clients)
 
-        let results = BenchResults(configuration: self, start: start, end: end, roundTrips: tally.latencies)
-        if json {
-            Terminal.line(try results.json())
-        } else {
-            Terminal.line(results.table())
-        }
+        try report(BenchResults(configuration: self, start: start, end: end, roundTrips: tally.latencies), failures: failures)
+    }
+
+    private func runChurn(_ load: BenchLoad, tally: BenchTally) async throws {
+        let progress = quiet ? nil : BenchProgress(tally: tally)
+        tally.setRecording(true)
+        let start = BenchSample.now(tally)
+        let failures = await load.churn(connections, until: .now + .seconds(duration))
+        let end = BenchSample.now(tally)
+        progress?.stop()
+        try report(BenchResults(configuration: self, start: start, end: end, roundTrips: tally.latencies), failures: failures)
+    }
+
+    private func report(_ results: BenchResults, failures: [String]) throws {
+        Terminal.line(json ? try results.json() : results.table())
         for failure in failures { Terminal.note("error: \(failure)") }
         if !failures.isEmpty || results.messages == 0 { throw ExitCode.failure }
     }

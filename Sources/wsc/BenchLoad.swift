@@ -60,10 +60,33 @@ struct BenchLoad: Sendable {
         }
     }
 
-    private func openOne() async throws -> any BenchClient {
+    func openOne() async throws -> any BenchClient {
         switch api {
         case .websocket: try await SocketBenchClient.open(self)
         case .stream: try await StreamBenchClient.open(self)
+        }
+    }
+
+    /// Connection churn: each of `count` slots opens a connection, closes it with 1000 and
+    /// starts over until `deadline`; every open-and-close counts as one "message" and its
+    /// duration as its round trip.
+    func churn(_ count: Int, until deadline: ContinuousClock.Instant) async -> [String] {
+        await withTaskGroup(of: String?.self) { group in
+            for _ in 0..<count {
+                group.addTask {
+                    while ContinuousClock.now < deadline {
+                        let started = BenchClock.now()
+                        do {
+                            if let failure = try await openOne().finish() { return failure }
+                        } catch {
+                            return "\(error)"
+                        }
+                        tally.record(roundTripNanoseconds: BenchClock.now() &- started, bytes: 0)
+                    }
+                    return nil
+                }
+            }
+            return await group.reduce(into: []) { if let failure = $1 { $0.append(failure) } }
         }
     }
 

@@ -74,8 +74,14 @@ struct BenchResults: Encodable {
     var size: Int
     var inFlight: Int
     var deflate: Bool
+    var churn: Bool
     var seconds: Double
+    /// Echoes received in the window (connections opened and closed, for churn).
     var messages: UInt64
+    /// Payload bytes of those echoes.
+    var bytes: UInt64
+    /// This process's CPU time (user + system) in the window.
+    var cpuSeconds: Double
     var messagesPerSecond: Double
     var megabytesPerSecond: Double
     /// This process's CPU time (user + system) per echoed message.
@@ -91,10 +97,13 @@ struct BenchResults: Encodable {
         size = configuration.size
         inFlight = configuration.inFlight
         deflate = configuration.deflate
+        churn = configuration.churn
         seconds = Double(end.time - start.time) / 1e9
         messages = end.messages - start.messages
-        let bytes = Double(end.bytes - start.bytes)
+        self.bytes = end.bytes - start.bytes
+        let bytes = Double(self.bytes)
         let cpu = Double(end.cpuNanoseconds - start.cpuNanoseconds)
+        cpuSeconds = cpu / 1e9
         messagesPerSecond = Double(messages) / seconds
         megabytesPerSecond = bytes / 1e6 / seconds
         cpuMicrosecondsPerMessage = messages == 0 ? 0 : cpu / 1e3 / Double(messages)
@@ -113,7 +122,13 @@ struct BenchResults: Encodable {
     }
 
     func table() -> String {
-        let rows: [(String, String)] = [
+        let rows: [(String, String)] = churn ? [
+            ("load", "\(connections) slot(s) opening and closing connections, api \(api)"),
+            ("duration", String(format: "%.2f s", seconds)),
+            ("connections", "\(messages) opened and closed, \(String(format: "%.0f", messagesPerSecond)) conn/s"),
+            ("client CPU", String(format: "%.1f µs/connection", cpuMicrosecondsPerMessage)),
+            ("open+close", "p50 \(p50) µs, p90 \(p90) µs, p99 \(p99) µs, p99.9 \(p999) µs, max \(max) µs"),
+        ] : [
             ("load", "\(connections) connection(s) × \(inFlight) in flight, \(size) B messages, api \(api)\(deflate ? ", deflate" : "")"),
             ("duration", String(format: "%.2f s", seconds)),
             ("messages", "\(messages) echoed, \(String(format: "%.0f", messagesPerSecond)) msg/s"),

@@ -34,6 +34,9 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "The largest message accepted, in bytes.")
     var maxMessageSize = 64 << 20
 
+    @Flag(help: "Log no connections (for benchmarks).")
+    var quiet = false
+
     func validate() throws {
         if (tlsCert == nil) != (tlsKey == nil) { throw ValidationError("--tls-cert and --tls-key go together") }
     }
@@ -53,9 +56,11 @@ struct Serve: AsyncParsableCommand {
             let peer = request.remoteAddress.flatMap { address in address.ipAddress.map { "\($0):\(address.port ?? 0)" } }
                 ?? "a Unix socket client"
             return .accept(protocol: request.protocols.first) { connection in
-                Terminal.note("connected: \(peer) \(request.target)"
-                    + (connection.extensions.isEmpty ? "" : " [\(connection.extensions)]"))
-                defer { Terminal.note("disconnected: \(peer)") }
+                if !quiet {
+                    Terminal.note("connected: \(peer) \(request.target)"
+                        + (connection.extensions.isEmpty ? "" : " [\(connection.extensions)]"))
+                }
+                defer { if !quiet { Terminal.note("disconnected: \(peer)") } }
                 if let broadcast { try await broadcast.serve(connection) } else { try await ServerHandlers.echo(connection) }
             }
         }

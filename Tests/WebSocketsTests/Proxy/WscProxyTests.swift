@@ -10,7 +10,7 @@ struct WscProxyTests {
         _ server: TestServer, arguments: [String] = [], environment: [String: String] = [:]
     ) async throws -> TestServer.ConnectionRecord {
         let client = try WscTests.start([server.url("/wsc")] + arguments + ["--linger", "0.5"], input: "proxied?\n", environment: environment)
-        try await waitUntil(timeout: .seconds(20)) { !client.process.isRunning }
+        try await client.finished(timeout: .seconds(20))
         #expect(client.process.terminationStatus == 0, "\(client.standardError.current)")
         #expect(client.standardOutput.current == "proxied?\n")
         return try await server.waitForConnection()

@@ -143,7 +143,8 @@ struct WebSocketServerTests {
         _ = try await client.read(through: "\r\n\r\n")
         let started = ContinuousClock.now
         try await server.shutDown()  // the client never answers the 1001 Close
-        #expect(ContinuousClock.now - started < .seconds(5))
+        // Well under the 30 s close timeout, with room for a loaded machine.
+        #expect(ContinuousClock.now - started < .seconds(20))
         #expect(server.server.connectionCount == 0)
     }
 

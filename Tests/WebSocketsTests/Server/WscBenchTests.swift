@@ -22,7 +22,7 @@ struct WscBenchTests {
             "bench", server.url("/"), "--api", api, "--connections", "3", "--in-flight", "4", "--size", "100",
             "--binary", "--duration", "1", "--json", "--quiet",
         ])
-        try await waitUntil(timeout: .seconds(60)) { !bench.process.isRunning }
+        try await bench.finished(timeout: .seconds(60))
         #expect(bench.process.terminationStatus == 0, "\(bench.standardError.current)")
         let figures = try JSONDecoder().decode(Figures.self, from: Data(bench.standardOutput.current.utf8))
         #expect(figures.api == api)
@@ -52,7 +52,7 @@ struct WscBenchTests {
         }
         defer { server.stop() }
         let bench = try WscTests.start(["bench", server.url("/"), "--api", api, "--duration", "1", "--quiet"])
-        try await waitUntil(timeout: .seconds(60)) { !bench.process.isRunning }
+        try await bench.finished(timeout: .seconds(60))
         #expect(bench.process.terminationStatus != 0, "\(bench.standardOutput.current)")
         #expect(expected.contains { bench.standardError.current.contains($0) }, "\(bench.standardError.current)")
     }

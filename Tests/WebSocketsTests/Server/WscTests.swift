@@ -20,13 +20,13 @@ struct WscTests {
         let port = try #require(listening.split(separator: ":").last.flatMap { Int($0.prefix { $0.isNumber }) })
 
         let client = try Self.start(["ws://127.0.0.1:\(port)/chat", "--stream", "--linger", "0.5"], input: "hello\nκόσμε\n")
-        try await waitUntil(timeout: .seconds(20)) { !client.process.isRunning }
+        try await client.finished(timeout: .seconds(20))
         #expect(client.process.terminationStatus == 0, "\(client.standardError.current)")
         #expect(client.standardOutput.current == "hello\nκόσμε\n")
         #expect(client.standardError.current.contains("closed: code 1000"))
 
         kill(server.process.processIdentifier, SIGINT)
-        try await waitUntil { !server.process.isRunning }
+        try await server.finished()
         #expect(server.process.terminationStatus == 0)
         #expect(server.standardError.current.contains("connected: 127.0.0.1:"))
         #expect(server.standardError.current.contains("shut down"))
@@ -42,7 +42,7 @@ struct WscTests {
         try await waitUntil { server.standardError.current.contains("listening on ") }
 
         let client = try Self.start(["ws://localhost/chat", "--unix", path, "--linger", "0.5"], input: "through the socket file\n")
-        try await waitUntil(timeout: .seconds(20)) { !client.process.isRunning }
+        try await client.finished(timeout: .seconds(20))
         #expect(client.process.terminationStatus == 0, "\(client.standardError.current)")
         #expect(client.standardOutput.current == "through the socket file\n")
         #expect(client.standardError.current.contains("closed: code 1000"))
@@ -54,7 +54,8 @@ struct WscTests {
         // Both servers send their answer first: the Cookie field received, the user authenticated.
         let cookies = try Self.start([peer.url("/cookie-required"), "--cookie", "session=abc", "--cookie", "x=1", "--linger", "2"], input: "")
         let credentials = try Self.start(["ws://alice:p%40ss%3Aw%C3%B6rd@127.0.0.1:\(peer.port)/basic-auth", "--linger", "2"], input: "")
-        try await waitUntil(timeout: .seconds(30)) { !cookies.process.isRunning && !credentials.process.isRunning }
+        try await cookies.finished(timeout: .seconds(30))
+        try await credentials.finished(timeout: .seconds(30))
         #expect(cookies.standardOutput.current == "session=abc; x=1\n", "\(cookies.standardError.current)")
         #expect(credentials.standardOutput.current == "alice\n", "\(credentials.standardError.current)")
         #expect(cookies.process.terminationStatus == 0 && credentials.process.terminationStatus == 0)
@@ -65,6 +66,14 @@ struct WscTests {
         let process: Process
         let standardOutput: LockedValue<String>
         let standardError: LockedValue<String>
+        /// How many of the two output pipes reached their end.
+        let pipesEnded: LockedValue<Int>
+
+        /// Waits until the process exited and everything it printed has been read: the pipes
+        /// can still hold output when the process is already gone.
+        func finished(timeout: Duration = .seconds(20)) async throws {
+            try await waitUntil(timeout: timeout) { !process.isRunning && pipesEnded.current == 2 }
+        }
     }
 
     /// The `wsc` executable next to the test bundle (`swift build --build-tests` builds both).
@@ -84,18 +93,21 @@ struct WscTests {
         process.executableURL = executable
         process.arguments = arguments
         process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-        let (output, errors) = (LockedValue(""), LockedValue(""))
+        let (output, errors, pipesEnded) = (LockedValue(""), LockedValue(""), LockedValue(0))
         let (outputPipe, errorPipe) = (Pipe(), Pipe())
         process.standardOutput = outputPipe
         process.standardError = errorPipe
         for (pipe, text) in [(outputPipe, output), (errorPipe, errors)] {
-            pipe.collect { data in text.withLock { $0 += String(decoding: data, as: UTF8.self) } }
+            pipe.collect { data in
+                if data.isEmpty { pipesEnded.withLock { $0 += 1 } }
+                text.withLock { $0 += String(decoding: data, as: UTF8.self) }
+            }
         }
         let inputPipe = Pipe()
         process.standardInput = inputPipe
         try process.run()
         if let input { inputPipe.fileHandleForWriting.write(Data(input.utf8)) }
         try inputPipe.fileHandleForWriting.close()
-        return Running(process: process, standardOutput: output, standardError: errors)
+        return Running(process: process, standardOutput: output, standardError: errors, pipesEnded: pipesEnded)
     }
 }

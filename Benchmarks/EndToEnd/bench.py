@@ -1,0 +1,315 @@
+#!/usr/bin/env python3
+"""End-to-end benchmarks: every client against one fast server, and every server under one load
+generator, in one run, with repetitions; a Markdown report and a plot.
+
+    bench.py [--repetitions 3] [--duration 5] [--quick] [--only-clients NAME,...]
+             [--only-servers NAME,...] [--markdown FILE] [--plot FILE] [--json FILE]
+
+Run by scripts/bench, which installs the peers and builds the Swift ones first. Each client and
+server follows the contracts in Benchmarks/EndToEnd/README.md: a server prints ``PORT <n>``
+(ours prints ``listening on …:<n>`` on standard error) and echoes; a client prints one JSON line
+with the messages echoed in its load window, their bytes, the window's length and its own CPU
+time in the window. A server's CPU time is read from /proc over the client's whole run (so it
+includes the handshakes and the closing), the same way for every server.
+
+CPU per unit is the figure to compare: this machine is shared, and wall-clock rates move by 2×.
+"""
+
+import argparse
+import json
+import os
+import re
+import shutil
+import signal
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+HERE = ROOT / "Benchmarks" / "EndToEnd"
+PYTHON = ROOT / ".build" / "peers" / "bench-venv" / "bin" / "python"
+WSC = ROOT / ".build" / "release" / "wsc"
+PEERS = ROOT / "Benchmarks" / "Peers" / ".build" / "release"
+NODE_PATH = "/usr/share/nodejs"
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+
+# name → (command for an echo server, whether it can accept permessage-deflate)
+SERVERS = {
+    "ours": ([str(WSC), "serve", "--port", "0", "--quiet"], True),
+    "picows": ([str(PYTHON), str(HERE / "picows_server.py"), "--port", "0"], False),
+    "python-websockets": ([str(PYTHON), str(HERE / "websockets_server.py"), "--port", "0"], True),
+    "node-ws": (["node", str(HERE / "node_ws_server.js"), "--port", "0"], True),
+    "hummingbird": ([str(PEERS / "hummingbird-echo-server"), "--port", "0"], True),
+    "websocket-kit": ([str(PEERS / "websocketkit-echo-server"), "--port", "0"], True),
+}
+
+# name → command prefix of a load client (URL and the load's flags follow)
+CLIENTS = {
+    "ours (WebSocket)": [str(WSC), "bench", "--api", "websocket", "--json", "--quiet"],
+    "ours (WebSocketStream)": [str(WSC), "bench", "--api", "stream", "--json", "--quiet"],
+    "picows": [str(PYTHON), str(HERE / "picows_client.py")],
+    "python-websockets": [str(PYTHON), str(HERE / "websockets_client.py")],
+    "node-ws": ["node", str(HERE / "node_ws_client.js")],
+    "hummingbird": [str(PEERS / "hummingbird-bench-client")],
+    "websocket-kit": [str(PEERS / "websocketkit-bench-client")],
+}
+
+# The client workloads of the issue's table, and the server workloads.
+CLIENT_WORKLOADS = [
+    ("16 B echo, 64 in flight", dict(size=16, in_flight=64, connections=1), "µs CPU/msg"),
+    ("1 MiB echo", dict(size=1 << 20, in_flight=1, connections=1, binary=True), "ms CPU/MB"),
+]
+SERVER_WORKLOADS = [
+    ("16 B echo, 1 connection × 64 in flight", dict(size=16, in_flight=64, connections=1), "µs CPU/msg"),
+    ("16 B echo, 64 connections", dict(size=16, in_flight=1, connections=64), "µs CPU/msg"),
+    ("16 B echo, 1 000 connections", dict(size=16, in_flight=1, connections=1000), "µs CPU/msg"),
+    ("1 MiB echo", dict(size=1 << 20, in_flight=1, connections=1, binary=True), "ms CPU/MB"),
+    ("1 KiB text, permessage-deflate", dict(size=1024, in_flight=16, connections=1, deflate=True), "µs CPU/msg"),
+]
+
+
+def process_cpu_seconds(pid):
+    """User + system CPU of a process so far, from /proc (fields 14 and 15 of stat)."""
+    with open(f"/proc/{pid}/stat") as stat:
+        fields = stat.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
+
+
+class Server:
+    """An echo server running for one measurement."""
+
+    def __init__(self, name, deflate):
+        command, accepts_deflate = SERVERS[name]
+        if deflate and not accepts_deflate:
+            raise Unsupported(f"{name} has no permessage-deflate")
+        if name == "ours" and not deflate:
+            command = command + ["--no-deflate"]
+        elif deflate and name != "ours":
+            command = command + ["--deflate"]
+        env = dict(os.environ, NODE_PATH=NODE_PATH)
+        self.process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, text=True)
+        self.port = self._wait_for_port(name)
+
+    def _wait_for_port(self, name):
+        # Ours announces on standard error, the peers on standard output.
+        stream = self.process.stderr if name == "ours" else self.process.stdout
+        pattern = re.compile(r"listening on ws://[^:]+:(\d+)/" if name == "ours" else r"^PORT (\d+)$")
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            line = stream.readline()
+            if not line:
+                raise RuntimeError(f"{name} server exited: {self.process.stderr.read()}")
+            match = pattern.search(line.strip())
+            if match:
+                return int(match.group(1))
+        raise RuntimeError(f"{name} server did not announce its port")
+
+    def cpu_seconds(self):
+        return process_cpu_seconds(self.process.pid)
+
+    def stop(self):
+        self.process.send_signal(signal.SIGTERM)
+        try:
+            self.process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+
+
+class Unsupported(Exception):
+    """A combination a peer cannot run (e.g. picows has no permessage-deflate)."""
+
+
+def run_client(name, port, load, duration):
+    command = CLIENTS[name] + [
+        f"ws://127.0.0.1:{port}/", "--connections", str(load["connections"]), "--size", str(load["size"]),
+        "--in-flight", str(load["in_flight"]), "--duration", str(duration),
+    ]
+    if load.get("binary"):
+        command.append("--binary")
+    if load.get("deflate"):
+        command.append("--deflate")
+    env = dict(os.environ, NODE_PATH=NODE_PATH)
+    result = subprocess.run(command, capture_output=True, text=True, env=env, timeout=duration + 120)
+    if result.returncode != 0:
+        raise RuntimeError(f"{name} client failed ({result.returncode}): {result.stderr.strip()[-400:]}")
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def measure(server_name, client_name, load, duration):
+    """One run: the client's own figures and the server's CPU per unit."""
+    server = Server(server_name, load.get("deflate", False))
+    try:
+        before = server.cpu_seconds()
+        figures = run_client(client_name, server.port, load, duration)
+        server_cpu = server.cpu_seconds() - before
+    finally:
+        server.stop()
+    messages = max(figures["messages"], 1)
+    megabytes = max(figures["bytes"], 1) / 1e6
+    return {
+        "msgPerSecond": figures["messages"] / figures["seconds"],
+        "megabytesPerSecond": figures["bytes"] / 1e6 / figures["seconds"],
+        "clientMicrosecondsPerMessage": figures["cpuSeconds"] * 1e6 / messages,
+        "clientMillisecondsPerMegabyte": figures["cpuSeconds"] * 1e3 / megabytes,
+        "serverMicrosecondsPerMessage": server_cpu * 1e6 / messages,
+        "serverMillisecondsPerMegabyte": server_cpu * 1e3 / megabytes,
+        "p50": figures.get("p50"), "p99": figures.get("p99"),
+    }
+
+
+def available(name, table):
+    """Whether a peer's program (and its script, for Python and Node) is there to run."""
+    command = table[name][0] if isinstance(table[name], tuple) else table[name]
+    if command[0] == "node":
+        return shutil.which("node") is not None and Path(NODE_PATH, "ws").exists() and Path(command[1]).exists()
+    if command[0] == str(PYTHON):
+        return PYTHON.exists() and Path(command[1]).exists()
+    return Path(command[0]).exists()
+
+
+def summary(values):
+    """Median and spread (min–max) of the repetitions."""
+    return {"median": statistics.median(values), "min": min(values), "max": max(values)}
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repetitions", type=int, default=3)
+    parser.add_argument("--duration", type=float, default=5)
+    parser.add_argument("--quick", action="store_true", help="one repetition of 1 s, two clients, two servers: a smoke test")
+    parser.add_argument("--only-clients", default="")
+    parser.add_argument("--only-servers", default="")
+    parser.add_argument("--load-generator", default="ours (WebSocket)")
+    parser.add_argument("--reference-server", default="picows")
+    parser.add_argument("--json", type=Path, help="write every figure here")
+    parser.add_argument("--markdown", type=Path, help="write the report's Markdown tables here")
+    parser.add_argument("--plot", type=Path, help="write the PNG plot here")
+    arguments = parser.parse_args()
+    if arguments.quick:
+        arguments.repetitions, arguments.duration = 1, 1
+        arguments.only_clients = arguments.only_clients or "ours (WebSocket),picows"
+        arguments.only_servers = arguments.only_servers or "ours,picows"
+
+    def chosen(table, only):
+        names = [name for name in table if not only or name in only.split(",")]
+        missing = [name for name in names if not available(name, table)]
+        for name in missing:
+            print(f"bench: {name} is not built or installed; run scripts/bench without --skip-install", file=sys.stderr)
+        return [name for name in names if name not in missing]
+
+    clients = chosen(CLIENTS, arguments.only_clients)
+    servers = chosen(SERVERS, arguments.only_servers)
+    results = {"clients": {}, "servers": {}, "loadGenerator": arguments.load_generator,
+               "referenceServer": arguments.reference_server, "repetitions": arguments.repetitions,
+               "duration": arguments.duration}
+
+    def repeat(server, client, load, label):
+        runs = []
+        for repetition in range(arguments.repetitions):
+            try:
+                runs.append(measure(server, client, load, arguments.duration))
+            except Unsupported as reason:
+                return {"unsupported": str(reason)}
+            except (RuntimeError, subprocess.TimeoutExpired) as error:
+                print(f"bench: {label}: {error}", file=sys.stderr)
+                return {"failed": str(error)[:300]}
+            print(f"bench: {label} #{repetition + 1}: {runs[-1]['msgPerSecond']:.0f} msg/s", file=sys.stderr)
+        return {key: summary([run[key] for run in runs]) for key in runs[0] if runs[0][key] is not None}
+
+    for workload, load, _ in CLIENT_WORKLOADS:
+        for client in clients:
+            results["clients"].setdefault(client, {})[workload] = repeat(
+                arguments.reference_server, client, load, f"client {client}, {workload}")
+    for workload, load, _ in SERVER_WORKLOADS:
+        if arguments.quick and load["connections"] > 64:
+            continue
+        for server in servers:
+            results["servers"].setdefault(server, {})[workload] = repeat(
+                server, arguments.load_generator, load, f"server {server}, {workload}")
+
+    if arguments.json:
+        arguments.json.write_text(json.dumps(results, indent=1) + "\n")
+    if arguments.markdown:
+        arguments.markdown.write_text(markdown(results))
+    if arguments.plot:
+        plot(results, arguments.plot)
+    print(markdown(results))
+
+
+def cell(figures, key, digits):
+    if "unsupported" in figures:
+        return "—"
+    if "failed" in figures:
+        return "failed"
+    value = figures[key]
+    return f"{value['median']:.{digits}f} ({value['min']:.{digits}f}–{value['max']:.{digits}f})"
+
+
+def markdown(results):
+    lines = [f"Client CPU per unit against the {results['referenceServer']} echo server, median (min–max) of "
+             f"{results['repetitions']} runs of {results['duration']:g} s; lower is better.", ""]
+    header = ["client"] + [f"{workload}: {unit}" for workload, _, unit in CLIENT_WORKLOADS] + ["16 B: msg/s"]
+    lines += ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    for client, by_workload in results["clients"].items():
+        row = [client]
+        for workload, _, unit in CLIENT_WORKLOADS:
+            figures = by_workload.get(workload, {"failed": ""})
+            row.append(cell(figures, "clientMicrosecondsPerMessage" if "msg" in unit else "clientMillisecondsPerMegabyte",
+                            2 if "msg" in unit else 3))
+        row.append(cell(by_workload.get(CLIENT_WORKLOADS[0][0], {"failed": ""}), "msgPerSecond", 0))
+        lines.append("| " + " | ".join(row) + " |")
+    lines += ["", f"Server CPU per unit under one load generator ({results['loadGenerator']}), median (min–max); "
+              "lower is better. The server's CPU is read from /proc over the client's whole run.", ""]
+    header = ["server"] + [f"{workload}: {unit}" for workload, _, unit in SERVER_WORKLOADS]
+    lines += ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    for server, by_workload in results["servers"].items():
+        row = [server]
+        for workload, _, unit in SERVER_WORKLOADS:
+            figures = by_workload.get(workload, {"unsupported": ""})
+            row.append(cell(figures, "serverMicrosecondsPerMessage" if "msg" in unit else "serverMillisecondsPerMegabyte",
+                            2 if "msg" in unit else 3))
+        lines.append("| " + " | ".join(row) + " |")
+    lines += ["", "Throughput in the same server runs (msg/s, or MB/s for 1 MiB), median:", ""]
+    lines += ["| " + " | ".join(["server"] + [workload for workload, _, _ in SERVER_WORKLOADS]) + " |",
+              "|" + "---|" * (len(SERVER_WORKLOADS) + 1)]
+    for server, by_workload in results["servers"].items():
+        row = [server]
+        for workload, _, unit in SERVER_WORKLOADS:
+            figures = by_workload.get(workload, {"unsupported": ""})
+            row.append(cell(figures, "msgPerSecond" if "msg" in unit else "megabytesPerSecond", 0))
+        lines.append("| " + " | ".join(row) + " |")
+    return "\n".join(lines) + "\n"
+
+
+def plot(results, path):
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as pyplot
+
+    panels = [("clients", workload, unit, "client") for workload, _, unit in CLIENT_WORKLOADS]
+    panels += [("servers", workload, unit, "server") for workload, _, unit in SERVER_WORKLOADS]
+    figure, axes = pyplot.subplots(len(panels), 1, figsize=(9, 2.4 * len(panels)))
+    for axis, (role, workload, unit, who) in zip(axes, panels):
+        key = f"{who}MicrosecondsPerMessage" if "msg" in unit else f"{who}MillisecondsPerMegabyte"
+        names, medians, low, high = [], [], [], []
+        for name, by_workload in results[role].items():
+            figures = by_workload.get(workload, {})
+            if key not in figures:
+                continue
+            names.append(name)
+            medians.append(figures[key]["median"])
+            low.append(figures[key]["median"] - figures[key]["min"])
+            high.append(figures[key]["max"] - figures[key]["median"])
+        axis.barh(names, medians, xerr=[low, high], color=["#d9534f" if n.startswith("ours") else "#5b8fd9" for n in names])
+        axis.set_title(f"{role[:-1]} CPU, {workload} ({unit}, lower is better)", fontsize=9)
+        axis.tick_params(labelsize=8)
+        axis.invert_yaxis()
+    figure.tight_layout()
+    figure.savefig(path, dpi=110)
+
+
+if __name__ == "__main__":
+    main()
