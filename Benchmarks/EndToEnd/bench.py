@@ -30,7 +30,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 HERE = ROOT / "Benchmarks" / "EndToEnd"
 PYTHON = ROOT / ".build" / "peers" / "bench-venv" / "bin" / "python"
-WSC = ROOT / ".build" / "release" / "wsc"
+WSC = ROOT / ".build" / "release" / "wsc"  # --wsc changes it
 PEERS = ROOT / "Benchmarks" / "Peers" / ".build" / "release"
 NODE_PATH = "/usr/share/nodejs"
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
@@ -184,10 +184,13 @@ def main():
     parser.add_argument("--only-servers", default="")
     parser.add_argument("--load-generator", default="ours (WebSocket)")
     parser.add_argument("--reference-server", default="picows")
+    parser.add_argument("--wsc", type=Path, default=WSC, help="the wsc binary that runs our server and clients")
     parser.add_argument("--json", type=Path, help="write every figure here")
-    parser.add_argument("--markdown", type=Path, help="write the report's Markdown tables here")
+    parser.add_argument("--markdown", type=Path,
+                        help="put the report's tables into this file, between its end-to-end markers if it has them")
     parser.add_argument("--plot", type=Path, help="write the PNG plot here")
     arguments = parser.parse_args()
+    use_wsc(arguments.wsc)
     if arguments.quick:
         arguments.repetitions, arguments.duration = 1, 1
         arguments.only_clients = arguments.only_clients or "ours (WebSocket),picows"
@@ -233,10 +236,33 @@ def main():
     if arguments.json:
         arguments.json.write_text(json.dumps(results, indent=1) + "\n")
     if arguments.markdown:
-        arguments.markdown.write_text(markdown(results))
+        write_markdown(arguments.markdown, markdown(results))
     if arguments.plot:
         plot(results, arguments.plot)
     print(markdown(results))
+
+
+def use_wsc(path):
+    """Points our server and clients at `path`."""
+    for table in (CLIENTS, SERVERS):
+        for name, entry in table.items():
+            command = entry[0] if isinstance(entry, tuple) else entry
+            if command[0] == str(WSC):
+                command[0] = str(path)
+
+
+BEGIN, END = "<!-- end-to-end results: begin -->", "<!-- end-to-end results: end -->"
+
+
+def write_markdown(path, tables):
+    """Replaces what lies between the markers (or the whole file when it has none)."""
+    text = path.read_text() if path.exists() else ""
+    if BEGIN in text and END in text:
+        head, rest = text.split(BEGIN, 1)
+        text = head + BEGIN + "\n" + tables + END + rest.split(END, 1)[1]
+    else:
+        text = tables
+    path.write_text(text)
 
 
 def cell(figures, key, digits):
