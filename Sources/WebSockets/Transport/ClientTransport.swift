@@ -48,6 +48,10 @@ final class ClientTransport: @unchecked Sendable {
     // Shared with other threads, under `lock`.
     private let lock = NSLock()
     private var commands: [Command] = []
+    /// An event-loop turn that runs the commands is scheduled and has not taken them yet.
+    private var commandsScheduled = false
+    /// The caller is in a batch (see ``holdCommands()``): commands wait for its end.
+    private var commandsHeld = false
 
     init(
         handshake: ClientHandshake, options: WebSocket.Options, cookies: HandshakeCookies?, eventLoop: any EventLoop,
@@ -65,11 +69,33 @@ final class ClientTransport: @unchecked Sendable {
 
     /// Queues a command; the first in a burst schedules one event-loop turn that runs them all.
     func enqueue(_ command: Command) {
-        let first = lock.withLock {
+        let schedule = lock.withLock {
             commands.append(command)
-            return commands.count == 1
+            return scheduleIfNeeded()
         }
-        if first { eventLoop.execute { self.runCommands() } }
+        if schedule { eventLoop.execute { self.runCommands() } }
+    }
+
+    /// Starts a batch: commands queued until ``releaseCommands()`` go to the event loop in one
+    /// hop. The socket holds them while it runs a batch of event tasks, whose handlers send.
+    func holdCommands() {
+        lock.withLock { commandsHeld = true }
+    }
+
+    /// Ends the batch ``holdCommands()`` started.
+    func releaseCommands() {
+        let schedule = lock.withLock {
+            commandsHeld = false
+            return scheduleIfNeeded()
+        }
+        if schedule { eventLoop.execute { self.runCommands() } }
+    }
+
+    /// Under `lock`: whether the caller must schedule a turn for the commands queued.
+    private func scheduleIfNeeded() -> Bool {
+        guard !commandsScheduled, !commandsHeld, !commands.isEmpty else { return false }
+        commandsScheduled = true
+        return true
     }
 
     /// WHATWG WebSockets §2.1 "obtain a WebSocket connection": TCP to host and port with happy
@@ -241,6 +267,7 @@ final class ClientTransport: @unchecked Sendable {
     private func runCommands() {
         let commands = lock.withLock {
             defer { self.commands.removeAll(keepingCapacity: true) }
+            commandsScheduled = false
             return self.commands
         }
         for command in commands {

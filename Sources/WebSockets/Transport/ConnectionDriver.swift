@@ -140,14 +140,14 @@ final class ConnectionDriver: ChannelDuplexHandler, @unchecked Sendable {
     // MARK: Front-end calls (on the event loop)
 
     /// Queues a data message; `false` when it was refused because our close frame is out
-    /// (WHATWG WebSockets §3.1: then nothing is sent). Written now, flushed at the end of the turn.
+    /// (WHATWG WebSockets §3.1: then nothing is sent). Written and flushed at the end of the
+    /// turn, so that the engine serialises a burst of small messages into one buffer.
     @discardableResult
     func send(_ message: Message, byteCount: UInt64) -> Bool {
         let sent = withConnection { (try? $0.send(message)) != nil } ?? false
         guard sent else { return false }
         unflushedByteCount += byteCount
         unsentByteCount += byteCount
-        writeQueuedBytes()
         scheduleFlush()
         return true
     }
@@ -197,6 +197,7 @@ final class ConnectionDriver: ChannelDuplexHandler, @unchecked Sendable {
     func flush() {
         flushScheduled = false
         guard let context else { return }
+        writeQueuedBytes()
         let transmitted = unflushedByteCount
         let closeAfterFlush = self.closeAfterFlush
         unflushedByteCount = 0

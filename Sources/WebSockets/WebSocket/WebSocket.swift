@@ -26,6 +26,8 @@ import WebSocketCore
 public final class WebSocket: @unchecked Sendable {
     // `@unchecked`: the mutable state below is only touched under `lock`; listeners have their own lock.
     private let record: WebSocketURL
+    /// The URL's origin, serialised once: every message event carries it.
+    private let origin: String
     private let options: Options
     private let listeners = EventListeners()
     private let transport: ClientTransport
@@ -36,6 +38,8 @@ public final class WebSocket: @unchecked Sendable {
     private var subprotocolInUse = ""
     private var binaryTypeValue = BinaryType.blob
     private var failureValue: Failure?
+    /// Tasks queued and not yet run, in order; one block on the event queue runs them all.
+    private var pendingTasks: [TransportEvent] = []
     /// The socket's reference to itself while §7 says it must not be collected.
     private var keepAlive: WebSocket?
 
@@ -47,6 +51,7 @@ public final class WebSocket: @unchecked Sendable {
     public init(_ url: String, protocols: [String] = [], options: Options = Options()) throws(DOMException) {
         let request = try ClientRequest(url, protocols: protocols, options: options)
         record = request.url
+        origin = request.url.origin
         self.options = options
         let group = MultiThreadedEventLoopGroup.singleton
         let report = WeakReport()
@@ -210,8 +215,25 @@ public final class WebSocket: @unchecked Sendable {
     }
 
     /// Runs the task for what the transport reported (WHATWG WebSockets §4), on the event queue.
+    /// Events that arrive while earlier ones wait to run — all those of one read from the
+    /// network, typically — share one hop to the queue; each still runs as a task of its own.
     fileprivate func queueTask(for event: TransportEvent) {
-        options.eventQueue.async { self.runTask(for: event) }
+        let first = lock.withLock {
+            pendingTasks.append(event)
+            return pendingTasks.count == 1
+        }
+        if first { options.eventQueue.async { self.runPendingTasks() } }
+    }
+
+    /// Runs the queued tasks; what their handlers send goes to the network in one hop.
+    private func runPendingTasks() {
+        let tasks = lock.withLock {
+            defer { pendingTasks.removeAll(keepingCapacity: true) }
+            return pendingTasks
+        }
+        transport.holdCommands()
+        defer { transport.releaseCommands() }
+        for task in tasks { runTask(for: task) }
     }
 
     private func runTask(for event: TransportEvent) {
@@ -227,7 +249,7 @@ public final class WebSocket: @unchecked Sendable {
         case .message(let message):
             let (current, binaryType) = lock.withLock { (state, binaryTypeValue) }
             guard current == .open else { return }
-            listeners.dispatch(MessageEvent(data: Self.dataForEvent(message, binaryType: binaryType), origin: record.origin))
+            listeners.dispatch(MessageEvent(data: Self.dataForEvent(message, binaryType: binaryType), origin: origin))
             return  // nothing §7 looks at has changed
         case .closingHandshakeStarted:
             lock.withLock { if state == .open { state = .closing } }
