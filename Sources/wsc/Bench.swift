@@ -105,6 +105,7 @@ struct Bench: AsyncParsableCommand {
     private func report(_ results: BenchResults, failures: [String]) throws {
         Terminal.line(json ? try results.json() : results.table())
         for failure in failures { Terminal.note("error: \(failure)") }
+        if failures.isEmpty, results.messages == 0 { Terminal.note("error: nothing came back within the load's duration") }
         if !failures.isEmpty || results.messages == 0 { throw ExitCode.failure }
     }
 }

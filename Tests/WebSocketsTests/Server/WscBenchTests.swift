@@ -40,14 +40,11 @@ struct WscBenchTests {
         ("stream", ["error: the server closed the connection", "error: InvalidStateError"]),
     ])
     func aServerThatStopsEchoingFailsTheRun(_ api: String, _ expected: [String]) async throws {
+        // The first message is never echoed: whenever the close comes, an echo is missing.
         let server = try await RunningServer.start { _ in
             .accept { connection in
-                var echoed = 0
-                for try await message in connection.readable {
-                    try await connection.writable.write(message)
-                    echoed += 1
-                    if echoed == 3 { return }
-                }
+                var messages = connection.readable.makeAsyncIterator()
+                _ = try await messages.next()
             }  // returning closes with 1000 in the middle of the load
         }
         defer { server.stop() }
