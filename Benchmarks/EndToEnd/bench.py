@@ -42,7 +42,7 @@ SERVERS = {
     "python-websockets": ([str(PYTHON), str(HERE / "websockets_server.py"), "--port", "0"], True),
     "node-ws": (["node", str(HERE / "node_ws_server.js"), "--port", "0"], True),
     "hummingbird": ([str(PEERS / "hummingbird-echo-server"), "--port", "0"], True),
-    "websocket-kit": ([str(PEERS / "websocketkit-echo-server"), "--port", "0"], True),
+    "websocket-kit": ([str(PEERS / "websocketkit-echo-server"), "--port", "0"], False),
 }
 
 # name → command prefix of a load client (URL and the load's flags follow)
@@ -185,6 +185,7 @@ def main():
     parser.add_argument("--load-generator", default="ours (WebSocket)")
     parser.add_argument("--reference-server", default="picows")
     parser.add_argument("--wsc", type=Path, default=WSC, help="the wsc binary that runs our server and clients")
+    parser.add_argument("--from-json", type=Path, help="measure nothing: render the figures a previous run wrote with --json")
     parser.add_argument("--json", type=Path, help="write every figure here")
     parser.add_argument("--markdown", type=Path,
                         help="put the report's tables into this file, between its end-to-end markers if it has them")
@@ -202,6 +203,9 @@ def main():
         for name in missing:
             print(f"bench: {name} is not built or installed; run scripts/bench without --skip-install", file=sys.stderr)
         return [name for name in names if name not in missing]
+
+    if arguments.from_json:
+        return report(json.loads(arguments.from_json.read_text()), arguments)
 
     clients = chosen(CLIENTS, arguments.only_clients)
     servers = chosen(SERVERS, arguments.only_servers)
@@ -233,6 +237,10 @@ def main():
             results["servers"].setdefault(server, {})[workload] = repeat(
                 server, arguments.load_generator, load, f"server {server}, {workload}")
 
+    report(results, arguments)
+
+
+def report(results, arguments):
     if arguments.json:
         arguments.json.write_text(json.dumps(results, indent=1) + "\n")
     if arguments.markdown:
