@@ -24,17 +24,14 @@ How picows is used, and why:
 * picows uses aiofastnet for its sockets when it is installed (it is one of its dependencies).
 """
 
-import argparse
 import asyncio
 import json
-import math
-import resource
 import sys
-import time
 from array import array
 from collections import deque
 
 import uvloop
+from load_contract import Failure, argument_parser, check, cpu_seconds, now, report
 from picows import WSCloseCode, WSFrame, WSListener, WSMsgType, WSTransport, ws_connect
 
 OPENING_AT_ONCE = 64  # handshakes in progress at once, so as not to overflow the server's backlog
@@ -42,11 +39,7 @@ DRAIN_TIMEOUT = 10.0  # seconds to wait for the last echoes, and then for each c
 MAX_FRAME_SIZE = 64 << 20
 
 TEXT, BINARY, CONTINUATION, CLOSE = WSMsgType.TEXT, WSMsgType.BINARY, WSMsgType.CONTINUATION, WSMsgType.CLOSE
-now = time.perf_counter_ns  # CLOCK_MONOTONIC on Linux
 
-
-class Failure(Exception):
-    pass
 
 
 class Run:
@@ -147,15 +140,6 @@ class LoadListener(WSListener):
             self.run.fail("the closing handshake did not finish")
 
 
-def cpu_seconds() -> float:
-    usage = resource.getrusage(resource.RUSAGE_SELF)
-    return usage.ru_utime + usage.ru_stime
-
-
-def percentile(ordered, fraction: float) -> int:
-    """Nearest rank, in microseconds, of nanoseconds sorted in ascending order."""
-    rank = max(1, math.ceil(fraction * len(ordered)))
-    return round(ordered[rank - 1] / 1000)
 
 
 async def load(arguments) -> dict:
@@ -187,37 +171,16 @@ async def load(arguments) -> dict:
     if run.failure.done():
         raise Failure(run.failure.result())
 
-    round_trips = sorted(run.round_trips)
-    if not round_trips:
-        raise Failure("no echo came back during the run")
-    return {
-        "messages": len(round_trips),
-        "bytes": len(round_trips) * arguments.size,  # every one was checked to be this size
-        "seconds": (end_time - start_time) / 1e9,
-        "cpuSeconds": end_cpu - start_cpu,
-        "p50": percentile(round_trips, 0.50),
-        "p90": percentile(round_trips, 0.90),
-        "p99": percentile(round_trips, 0.99),
-        "p999": percentile(round_trips, 0.999),
-    }
+    return report(run.round_trips, arguments.size, start_time, end_time, start_cpu, end_cpu)
 
 
 def parse_arguments():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("url")
-    parser.add_argument("--connections", type=int, default=1)
-    parser.add_argument("--size", type=int, default=16, help="bytes per message")
-    parser.add_argument("--in-flight", type=int, default=1, help="messages on their way per connection")
-    parser.add_argument("--duration", type=float, default=10, help="seconds of load")
-    parser.add_argument("--binary", action="store_true", help="binary messages instead of text")
-    parser.add_argument("--deflate", action="store_true", help="refused: picows has no permessage-deflate")
+    parser = argument_parser(__doc__.splitlines()[0], "refused: picows has no permessage-deflate")
     arguments = parser.parse_args()
     if arguments.deflate:
         print("picows_client.py: picows does not support permessage-deflate", file=sys.stderr)
         sys.exit(2)
-    if arguments.connections < 1 or arguments.size < 0 or arguments.in_flight < 1 or arguments.duration <= 0:
-        parser.error("--connections and --in-flight must be at least 1, --size not negative, "
-                     "--duration positive")
+    check(parser, arguments)
     return arguments
 
 
