@@ -30,8 +30,11 @@ struct CloseTests {
         } catch {
             #expect(error.name == .syntaxError)
         }
-        try recorder.socket.close(code: 4999, reason: String(repeating: "a", count: 123))
-        #expect(recorder.socket.readyState == .closing)
+        // On the event queue, so that the closing's own task cannot run before the check.
+        try recorder.onQueue {
+            try recorder.socket.close(code: 4999, reason: String(repeating: "a", count: 123))
+            #expect(recorder.socket.readyState == .closing)
+        }
     }
 
     @Test func closeWhileConnectingFailsTheConnection() async throws {

@@ -112,7 +112,7 @@ final class ClientTransport: @unchecked Sendable {
         let proxy: ProxyURL?
         do {
             proxy = options.unixSocketPath == nil
-                ? try ProxyURL.chosen(by: options.proxy, for: url, environment: ProcessInfo.processInfo.environment) : nil
+                ? try ProxyURL.chosen(by: options.proxy, for: url, environment: WebSocket.Proxy.processEnvironment) : nil
         } catch {
             eventLoop.execute { self.finish(error) }
             return

@@ -72,7 +72,16 @@ struct WscTests {
         /// Waits until the process exited and everything it printed has been read: the pipes
         /// can still hold output when the process is already gone.
         func finished(timeout: Duration = .seconds(20)) async throws {
-            try await waitUntil(timeout: timeout) { !process.isRunning && pipesEnded.current == 2 }
+            do {
+                try await waitUntil(timeout: timeout) { !process.isRunning && pipesEnded.current == 2 }
+            } catch {
+                let state = "wsc \(process.arguments ?? []) did not finish: running \(process.isRunning), "
+                    + "pipes ended \(pipesEnded.current); standard output: \(standardOutput.current); "
+                    + "standard error: \(standardError.current)"
+                Issue.record(Comment(rawValue: state))
+                if process.isRunning { process.terminate() }
+                throw error
+            }
         }
     }
 
