@@ -48,6 +48,7 @@ let package = Package(
             name: "WebSockets",
             dependencies: [
                 "WebSocketCore",
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOFoundationCompat", package: "swift-nio"),

@@ -110,7 +110,7 @@ final class ServerState: @unchecked Sendable {
         serverChannel?.close(promise: nil)
         for entry in connections {
             if let connection = entry.connection {
-                connection.close(CloseRequest(trusted: .goingAway, reason: "server shutting down"))
+                connection.close(WebSocketServer.shuttingDown)
             } else {
                 entry.channel.close(promise: nil)
             }

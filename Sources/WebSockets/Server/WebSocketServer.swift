@@ -110,6 +110,9 @@ public final class WebSocketServer: Service, Sendable {
 
     private struct TooManyConnections: Error {}
 
+    /// The close every connection gets when the server shuts down.
+    static let shuttingDown = CloseRequest(trusted: .goingAway, reason: "server shutting down")
+
     private func bind(_ newHandshake: AsyncStream<PendingHandshake>.Continuation) async throws -> any Channel {
         let configuration = self.configuration
         let tlsContext = try configuration.tls?.makeContext()
@@ -155,12 +158,16 @@ public final class WebSocketServer: Service, Sendable {
         guard let connection, case .accept(_, _, let body) = decision else { return }
         // The handler runs even for a connection that is already closing: it sees it end.
         if !state.attach(connection, to: pending.channel) {
-            connection.close(CloseRequest(trusted: .goingAway, reason: "server shutting down"))
+            connection.close(Self.shuttingDown)
         }
         configuration.logger.debug("connection accepted", metadata: ["path": "\(pending.request.path)"])
         do {
             try await body(connection)
             connection.close(CloseRequest(trusted: .normalClosure))
+        } catch is CancellationError where Task.isCancelled {
+            // Only `run()` being cancelled cancels a handler: the server is going away, and the
+            // handler may see that before the shutdown's own close reaches its connection.
+            connection.close(Self.shuttingDown)
         } catch {
             configuration.logger.debug("connection handler threw", metadata: ["error": "\(error)"])
             connection.close(CloseRequest(trusted: .internalError))

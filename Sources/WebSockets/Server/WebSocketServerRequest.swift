@@ -45,7 +45,9 @@ extension WebSocketServer {
     public enum Decision: Sendable {
         /// Accepts the connection with `protocol` (one the client offered, or `nil` for none)
         /// and extra response headers, then runs `handler` with the connection. When the handler
-        /// returns the connection is closed with 1000; when it throws, with 1011.
+        /// returns the connection is closed with 1000; when it throws, with 1011 — except for
+        /// the `CancellationError` that cancelling ``WebSocketServer/run()`` brings it, which
+        /// closes with 1001, as shutting down does.
         case accept(
             protocol: String? = nil, headers: HTTPFields = [:],
             handler: @Sendable (WebSocketConnection) async throws -> Void)

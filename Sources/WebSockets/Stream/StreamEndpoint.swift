@@ -1,4 +1,5 @@
 import Foundation
+import NIOConcurrencyHelpers
 import NIOCore
 import NIOFoundationCompat
 import WebSocketCore
@@ -7,10 +8,12 @@ import WebSocketCore
 /// (`WebSocketStream` and the server's `WebSocketConnection`): the WebSocketStream proposal's
 /// feedback from the protocol, its stream operations and "close the WebSocket".
 ///
-/// Its state lives on the connection's event loop: the async API hops there, and the driver's
-/// reports arrive there, which is what makes the `@unchecked Sendable` sound. Every wait is an
-/// event-loop promise, completed there exactly once, so that a message is never both handed to
-/// a reader and lost to a cancellation.
+/// The connection's phase lives on its event loop: the driver's reports arrive there, and the
+/// API hops there to close. The readable's messages and the writable's outbox are
+/// ``StreamQueues`` under `lock`, so that reading a buffered message or writing below the
+/// limit crosses no thread; that split is what makes the `@unchecked Sendable` sound. Every
+/// waiting task is resumed exactly once, by whoever takes it out of the queues under the lock,
+/// so that a message is never both handed to a reader and lost to a cancellation.
 final class StreamEndpoint: @unchecked Sendable {
     /// What each phase owns.
     private enum State {
@@ -28,13 +31,12 @@ final class StreamEndpoint: @unchecked Sendable {
     }
 
     let eventLoop: any EventLoop
-    private let readBufferLimit: Int
-    private let writeBufferLimit: Int
     /// Fails the connection while it is not established (the client's transport).
     private let failBeforeEstablished: @Sendable () -> Void
     /// Runs when the last reference goes: closes the connection (§7 of the standard, for streams).
     private let disappeared: @Sendable () -> Void
 
+    // On the event loop.
     private var state: State
     private var closingHandshakeStarted = false
     private var wasEverConnected = false
@@ -42,17 +44,9 @@ final class StreamEndpoint: @unchecked Sendable {
     /// Unsent data was pending when the peer's Close arrived: the close is not clean.
     private var unsentDataAtPeerClose = false
 
-    // Readable.
-    private var messages = CircularBuffer<Message>()
-    private var bufferedByteCount = 0
-    private var readers: [EventLoopPromise<Message?>] = []
-    /// `nil` while messages can still come; then `.success` (finished) or the error.
-    private var readableEnd: Result<Void, any Error>?
-
-    // Writable.
-    private var writers: [EventLoopPromise<Void>] = []
-    /// What every later write throws once set.
-    private var writeRefusal: (any Error)?
+    // Any thread.
+    private let lock = NIOLock()
+    private var queues: StreamQueues
 
     private let openedPromise: EventLoopPromise<Established>
     private let closedPromise: EventLoopPromise<WebSocketStream.CloseInfo>
@@ -63,8 +57,7 @@ final class StreamEndpoint: @unchecked Sendable {
         failBeforeEstablished: @escaping @Sendable () -> Void, disappeared: @escaping @Sendable () -> Void
     ) {
         self.eventLoop = eventLoop
-        self.readBufferLimit = options.readBufferLimit
-        self.writeBufferLimit = options.writeBufferLimit
+        self.queues = StreamQueues(readBufferLimit: options.readBufferLimit, writeBufferLimit: options.writeBufferLimit)
         self.failBeforeEstablished = failBeforeEstablished
         self.disappeared = disappeared
         self.state = .connecting
@@ -75,8 +68,8 @@ final class StreamEndpoint: @unchecked Sendable {
     /// A server endpoint, open from the start on `driver`.
     init(driver: ConnectionDriver, readBufferLimit: Int, writeBufferLimit: Int, established: Established) {
         self.eventLoop = driver.eventLoop
-        self.readBufferLimit = readBufferLimit
-        self.writeBufferLimit = writeBufferLimit
+        self.queues = StreamQueues(readBufferLimit: readBufferLimit, writeBufferLimit: writeBufferLimit)
+        self.queues.acceptingWrites = true
         self.failBeforeEstablished = {}
         self.disappeared = {}
         self.state = .open(driver)
@@ -108,17 +101,14 @@ final class StreamEndpoint: @unchecked Sendable {
     /// ends the wait with `CancellationError` and leaves the connection as it is.
     func next() async throws -> WebSocketMessage? {
         try Task.checkCancellation()
-        // On the event loop already (a server handler runs there): take a buffered message at once.
-        if eventLoop.inEventLoop, let available = takeAvailable() {
-            return try available.get().map(Self.streamMessage)
-        }
-        let promise = eventLoop.makePromise(of: Message?.self)
-        // Registered before the cancellation handler can run: the event loop keeps this order.
-        eventLoop.execute { self.read(into: promise) }
-        let message = try await withTaskCancellationHandler {
-            try await promise.futureResult.get()
-        } onCancel: {
-            self.eventLoop.execute { self.withdraw(promise, from: \.readers) }
+        let (taken, scheduleResume) = lock.withLock { queues.takeAvailable() }
+        if scheduleResume { resumeReading() }
+        if let taken { return try taken.get().map(Self.streamMessage) }
+        let message = try await wait(in: \.readers) { queues in
+            let (taken, scheduleResume) = queues.takeAvailable()
+            // Under the lock: only hand the resumption to the event loop, never run it here.
+            if scheduleResume { eventLoop.execute { self.resumeReadingBelowLimit() } }
+            return taken
         }
         return message.map(Self.streamMessage)
     }
@@ -127,33 +117,41 @@ final class StreamEndpoint: @unchecked Sendable {
     /// limit is unsent. Cancelling the wait does not unsend the message.
     func write(_ message: Message, byteCount: Int) async throws {
         try Task.checkCancellation()
-        // On the event loop already: send now, and return at once below the write buffer limit.
-        if eventLoop.inEventLoop {
-            switch send(message, byteCount: byteCount) {
-            case .sent: return
-            case .refused(let error): throw error
-            case .mustWait: break
+        switch lock.withLock({ queues.accept(message, byteCount: byteCount, closedError: Self.closedStreamError) }) {
+        case .refused(let error):
+            throw error
+        case .accepted(let scheduleFlush, let mustWait):
+            if scheduleFlush {
+                if eventLoop.inEventLoop { flushOutbox() } else { eventLoop.execute { self.flushOutbox() } }
             }
-            let promise = eventLoop.makePromise(of: Void.self)
-            writers.append(promise)
-            return try await waitForWriteBuffer(promise)
-        }
-        let promise = eventLoop.makePromise(of: Void.self)
-        eventLoop.execute {
-            switch self.send(message, byteCount: byteCount) {
-            case .sent: promise.succeed(())
-            case .refused(let error): promise.fail(error)
-            case .mustWait: self.writers.append(promise)
+            guard mustWait else { return }
+            try await wait(in: \.writers) { queues in
+                if let refusal = queues.writeRefusal { return .failure(refusal) }
+                guard queues.acceptingWrites else { return .failure(Self.closedStreamError) }
+                return queues.writeBufferHasRoom ? .success(()) : nil
             }
         }
-        try await waitForWriteBuffer(promise)
     }
 
-    private func waitForWriteBuffer(_ promise: EventLoopPromise<Void>) async throws {
-        try await withTaskCancellationHandler {
-            try await promise.futureResult.get()
+    /// Suspends until the event loop takes this waiter out of `list`, unless `now` answers at
+    /// once under the lock; cancelling the task ends the wait with `CancellationError`.
+    private func wait<Value: Sendable>(
+        in list: any WritableKeyPath<StreamQueues, [StreamQueues.Waiter<Value>]> & Sendable,
+        unless now: (inout StreamQueues) -> Result<Value, any Error>?
+    ) async throws -> Value {
+        let id = lock.withLock { queues.makeWaiterID() }
+        return try await withTaskCancellationHandler {
+            try await withUnsafeThrowingContinuation { continuation in
+                let answer: Result<Value, any Error>? = lock.withLock {
+                    if Task.isCancelled { return .failure(CancellationError()) }
+                    if let answer = now(&queues) { return answer }
+                    queues[keyPath: list].append(StreamQueues.Waiter(id: id, continuation: continuation))
+                    return nil
+                }
+                if let answer { continuation.resume(with: answer) }
+            }
         } onCancel: {
-            self.eventLoop.execute { self.withdraw(promise, from: \.writers) }
+            lock.withLock { queues.withdraw(id, from: list) }?.continuation.resume(throwing: CancellationError())
         }
     }
 
@@ -179,12 +177,7 @@ final class StreamEndpoint: @unchecked Sendable {
 
     /// The readable's cancel: closes using `reason` and ends the readable; messages not read are dropped.
     func cancelReadable(_ reason: WebSocketError?) {
-        eventLoop.execute {
-            self.messages.removeAll()
-            self.bufferedByteCount = 0
-            if self.readableEnd == nil { self.readableEnd = .success(()) }
-            self.settleReaders()
-        }
+        answer(lock.withLock { queues.endReadable(.success(()), droppingMessages: true) })
         closeUsingReason(reason)
     }
 
@@ -218,15 +211,18 @@ final class StreamEndpoint: @unchecked Sendable {
             guard case .connecting = state, !handshakeAborted else { return }
             state = .open(driver)
             wasEverConnected = true
+            lock.withLock { queues.acceptingWrites = true }
             openedPromise.succeed(Established(extensions: extensions, protocol: subprotocol))
         case .message(let message):
             receive(message)
         case .closingHandshakeStarted:
             guard case .open(let driver) = state else { return }
-            if !writers.isEmpty || driver.unsentByteCount > 0 { unsentDataAtPeerClose = true }
+            let writesPending = lock.withLock { !queues.writers.isEmpty || !queues.outbox.isEmpty }
+            if writesPending || driver.unsentByteCount > 0 { unsentDataAtPeerClose = true }
             closingStarted(driver: driver)
         case .transmitted:
-            releaseWriters()
+            guard case .open(let driver) = state else { return }
+            resume(lock.withLock { queues.driverUnsent(Int(driver.unsentByteCount)) }, with: .success(()))
         case .closed(let code, let reason, let wasClean, let failure, _):
             connectionClosed(code: code, reason: reason, wasClean: wasClean && !unsentDataAtPeerClose, failure: failure)
         }
@@ -237,58 +233,47 @@ final class StreamEndpoint: @unchecked Sendable {
     /// The proposal's "handle a WebSocketStream message", then "apply backpressure" when the
     /// readable holds more than its limit.
     private func receive(_ message: Message) {
-        guard case .open(let driver) = state, !closingHandshakeStarted, readableEnd == nil else { return }
-        if !readers.isEmpty {
-            readers.removeFirst().succeed(message)
-            return
+        guard case .open(let driver) = state, !closingHandshakeStarted else { return }
+        let (reader, pause) = lock.withLock { queues.deliver(message) }
+        reader?.continuation.resume(returning: message)
+        if pause { driver.pauseReading() }
+    }
+
+    /// A reader took a message that may bring the readable below its limit.
+    private func resumeReading() {
+        if eventLoop.inEventLoop { resumeReadingBelowLimit() } else { eventLoop.execute { self.resumeReadingBelowLimit() } }
+    }
+
+    /// Resumes reading if the readable is still below its limit: decided here, on the event
+    /// loop, so that a resumption asked for earlier cannot undo a later pause.
+    private func resumeReadingBelowLimit() {
+        let resume = lock.withLock {
+            queues.resumeScheduled = false
+            guard queues.readingPaused, queues.bufferedByteCount <= queues.readBufferLimit else { return false }
+            queues.readingPaused = false
+            return true
         }
-        messages.append(message)
-        bufferedByteCount += Self.byteCount(of: message)
-        if bufferedByteCount > readBufferLimit { driver.pauseReading() }
+        if resume, case .open(let driver) = state { driver.resumeReading() }
     }
 
-    /// A reader asks: a buffered message, the end, or a wait; taking one may release backpressure
-    /// (the proposal's "pull bytes").
-    private func read(into promise: EventLoopPromise<Message?>) {
-        if let available = takeAvailable() {
-            promise.completeWith(available)
-        } else {
-            readers.append(promise)
+    /// Hands the outbox to the driver, which writes it as one buffer at the end of the turn.
+    private func flushOutbox() {
+        let batch = lock.withLock {
+            queues.outboxFlushScheduled = false
+            defer { queues.outbox = [] }
+            return queues.outbox
         }
-    }
-
-    /// A buffered message or the readable's end; `nil` when a reader has to wait.
-    private func takeAvailable() -> Result<Message?, any Error>? {
-        if let message = messages.popFirst() {
-            bufferedByteCount -= Self.byteCount(of: message)
-            if bufferedByteCount <= readBufferLimit, case .open(let driver) = state { driver.resumeReading() }
-            return .success(message)
+        guard case .open(let driver) = state, !closingHandshakeStarted else { return }
+        var byteCount = 0
+        for (message, messageByteCount) in batch {
+            driver.send(message, byteCount: UInt64(messageByteCount))
+            byteCount += messageByteCount
         }
-        switch readableEnd {
-        case .success?: return .success(nil)
-        case .failure(let error)?: return .failure(error)
-        case nil: return nil
+        let released = lock.withLock {
+            queues.outboxByteCount -= byteCount
+            return queues.driverUnsent(Int(driver.unsentByteCount))
         }
-    }
-
-    private enum SendOutcome {
-        case sent, mustWait
-        case refused(any Error)
-    }
-
-    /// Sends `message`; whether the writer may go on now or waits for the buffer to drain.
-    private func send(_ message: Message, byteCount: Int) -> SendOutcome {
-        if let writeRefusal { return .refused(writeRefusal) }
-        guard case .open(let driver) = state, !closingHandshakeStarted else { return .refused(Self.closedStreamError) }
-        driver.send(message, byteCount: UInt64(byteCount))
-        return driver.unsentByteCount <= UInt64(writeBufferLimit) ? .sent : .mustWait
-    }
-
-    private func releaseWriters() {
-        guard case .open(let driver) = state, driver.unsentByteCount <= UInt64(writeBufferLimit) else { return }
-        let released = writers
-        writers.removeAll()
-        for writer in released { writer.succeed(()) }
+        resume(released, with: .success(()))
     }
 
     private func startClosing(_ request: CloseRequest) {
@@ -301,6 +286,7 @@ final class StreamEndpoint: @unchecked Sendable {
             closingHandshakeStarted = true
             failBeforeEstablished()
         case .open(let driver):
+            flushOutbox()  // what was written before the close goes out before the Close frame
             driver.startTheClosingHandshake(code: request.code, reason: request.reason)
             closingStarted(driver: driver)
         }
@@ -311,10 +297,8 @@ final class StreamEndpoint: @unchecked Sendable {
     private func closingStarted(driver: ConnectionDriver) {
         guard !closingHandshakeStarted else { return }
         closingHandshakeStarted = true
-        if !writers.isEmpty {
-            writeRefusal = Self.closedStreamError
-            failWriters(with: Self.closedStreamError)
-        }
+        let writers = lock.withLock { queues.refuseWrites(queues.writers.isEmpty ? nil : Self.closedStreamError) }
+        resume(writers, with: .failure(Self.closedStreamError))
         driver.resumeReading()
     }
 
@@ -330,59 +314,51 @@ final class StreamEndpoint: @unchecked Sendable {
             closedPromise.fail(error)
             return
         }
+        let end: Result<Void, any Error>
         if wasClean {
-            if readableEnd == nil { readableEnd = .success(()) }
-            if writeRefusal == nil { writeRefusal = Self.closedStreamError }
-            closedPromise.succeed(WebSocketStream.CloseInfo(closeCode: code, reason: reason))
+            end = .success(())
         } else {
-            let error = WebSocketError(
+            end = .failure(WebSocketError(
                 message: failure.map { "The connection was not closed cleanly: \($0)" } ?? "The connection was not closed cleanly.",
-                code: code, reason: reason)
-            if readableEnd == nil {
-                messages.removeAll()  // the readable errors: what it held is dropped
-                bufferedByteCount = 0
-                readableEnd = .failure(error)
-            }
-            if writeRefusal == nil { writeRefusal = error }
-            closedPromise.fail(error)
+                code: code, reason: reason))
         }
-        settleReaders()
-        failWriters(with: writeRefusal ?? Self.closedStreamError)
+        let (readers, writers, writeRefusal) = lock.withLock {
+            // An errored readable drops what it held; a finished one is read to the end.
+            let readers = queues.endReadable(end, droppingMessages: !wasClean && queues.readableEnd == nil)
+            let writers = queues.refuseWrites(wasClean ? Self.closedStreamError : end.failure)
+            return (readers, writers, queues.writeRefusal ?? Self.closedStreamError)
+        }
+        switch end {
+        case .success: closedPromise.succeed(WebSocketStream.CloseInfo(closeCode: code, reason: reason))
+        case .failure(let error): closedPromise.fail(error)
+        }
+        answer(readers)
+        resume(writers, with: .failure(writeRefusal))
     }
 
-    /// Answers waiting readers once the readable has ended (they only wait when nothing is buffered).
-    private func settleReaders() {
-        let waiting = readers
-        readers.removeAll()
-        for reader in waiting { read(into: reader) }
+    /// Answers readers taken out once the readable ended: with its end, as nothing was buffered.
+    private func answer(_ readers: [StreamQueues.Waiter<Message?>]) {
+        guard !readers.isEmpty else { return }
+        let end = lock.withLock { queues.readableEnd } ?? .success(())
+        resume(readers, with: end.map { nil })
     }
 
-    private func failWriters(with error: any Error) {
-        let waiting = writers
-        writers.removeAll()
-        for writer in waiting { writer.fail(error) }
-    }
-
-    /// A cancelled wait: fails the promise if it is still waiting (otherwise its value stands).
-    private func withdraw<Value>(_ promise: EventLoopPromise<Value>, from list: ReferenceWritableKeyPath<StreamEndpoint, [EventLoopPromise<Value>]>) {
-        guard let index = self[keyPath: list].firstIndex(where: { $0.futureResult === promise.futureResult }) else { return }
-        self[keyPath: list].remove(at: index)
-        promise.fail(CancellationError())
+    private func resume<Value: Sendable>(_ waiters: [StreamQueues.Waiter<Value>], with result: Result<Value, any Error>) {
+        for waiter in waiters { waiter.continuation.resume(with: result) }
     }
 
     private static let closedStreamError = DOMException(.invalidStateError, "A closed WebSocketStream cannot be written to.")
-
-    private static func byteCount(of message: Message) -> Int {
-        switch message {
-        case .text(let text): text.utf8.count
-        case .binary(let bytes): bytes.readableBytes
-        }
-    }
 
     private static func streamMessage(_ message: Message) -> WebSocketMessage {
         switch message {
         case .text(let text): .text(text)
         case .binary(let bytes): .binary(Data(buffer: bytes, byteTransferStrategy: .automatic))
         }
+    }
+}
+
+private extension Result {
+    var failure: Failure? {
+        if case .failure(let error) = self { error } else { nil }
     }
 }

@@ -125,7 +125,8 @@ struct WebSocketServerTests {
         for stream in streams { _ = try await stream.opened }
         try await server.shutDown()
         for stream in streams {
-            #expect(try await stream.closed == .init(closeCode: 1001, reason: "server shutting down"))
+            let closed = try await stream.closed
+            #expect(closed == .init(closeCode: 1001, reason: "server shutting down"))
         }
         #expect(server.server.connectionCount == 0)
         await #expect(throws: (any Error).self) { _ = try await RawTCPClient.connect(port: server.port) }
