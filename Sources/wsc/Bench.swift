@@ -38,6 +38,9 @@ struct Bench: AsyncParsableCommand {
     @Option(help: "The client API that carries the load: websocket (the browser API) or stream (WebSocketStream).")
     var api = API.websocket
 
+    @Flag(help: "Run each connection's client code on the connection's event loop (WebSocket.Options.deliversEventsOnEventLoop, WebSocketStream.taskExecutor): no thread hop per message.")
+    var onEventLoop = false
+
     @Option(help: "A PEM file of certificates to trust besides the system's.")
     var cacert: String?
 
@@ -61,6 +64,7 @@ struct Bench: AsyncParsableCommand {
         var options = WebSocket.Options()
         options.perMessageDeflate = deflate ? PerMessageDeflate.Configuration() : nil
         options.maxMessageSize = max(options.maxMessageSize, size)
+        options.deliversEventsOnEventLoop = onEventLoop
         if let cacert { options.tls.additionalTrustRootsPEM = [try String(contentsOfFile: cacert, encoding: .utf8)] }
         let tally = BenchTally()
         let load = BenchLoad(

@@ -39,6 +39,9 @@ struct BenchLoad: Sendable {
     let inFlight: Int
     let tally: BenchTally
 
+    /// Whether the clients run on their connections' event loops.
+    var onEventLoop: Bool { options.deliversEventsOnEventLoop }
+
     /// At most this many opening handshakes at once, so a large run does not overflow the
     /// server's accept backlog.
     private static let openingAtOnce = 64

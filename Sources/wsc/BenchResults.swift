@@ -70,6 +70,7 @@ struct BenchSample {
 /// The figures of a run, as a table for people or JSON for scripts.
 struct BenchResults: Encodable {
     var api: String
+    var onEventLoop: Bool
     var connections: Int
     var size: Int
     var inFlight: Int
@@ -93,6 +94,7 @@ struct BenchResults: Encodable {
 
     init(configuration: Bench, start: BenchSample, end: BenchSample, roundTrips: Histogram<UInt64>) {
         api = configuration.api.rawValue
+        onEventLoop = configuration.onEventLoop
         connections = configuration.connections
         size = configuration.size
         inFlight = configuration.inFlight
@@ -123,13 +125,13 @@ struct BenchResults: Encodable {
 
     func table() -> String {
         let rows: [(String, String)] = churn ? [
-            ("load", "\(connections) slot(s) opening and closing connections, api \(api)"),
+            ("load", "\(connections) slot(s) opening and closing connections, api \(api)\(onEventLoop ? " on the event loop" : "")"),
             ("duration", String(format: "%.2f s", seconds)),
             ("connections", "\(messages) opened and closed, \(String(format: "%.0f", messagesPerSecond)) conn/s"),
             ("client CPU", String(format: "%.1f µs/connection", cpuMicrosecondsPerMessage)),
             ("open+close", "p50 \(p50) µs, p90 \(p90) µs, p99 \(p99) µs, p99.9 \(p999) µs, max \(max) µs"),
         ] : [
-            ("load", "\(connections) connection(s) × \(inFlight) in flight, \(size) B messages, api \(api)\(deflate ? ", deflate" : "")"),
+            ("load", "\(connections) connection(s) × \(inFlight) in flight, \(size) B messages, api \(api)\(onEventLoop ? " on the event loop" : "")\(deflate ? ", deflate" : "")"),
             ("duration", String(format: "%.2f s", seconds)),
             ("messages", "\(messages) echoed, \(String(format: "%.0f", messagesPerSecond)) msg/s"),
             ("throughput", String(format: "%.2f MB/s", megabytesPerSecond)),

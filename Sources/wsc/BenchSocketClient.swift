@@ -2,10 +2,12 @@ import Foundation
 import WebSockets
 
 /// A `wsc bench` connection on the browser's `WebSocket`: each echo's message event sends the
-/// next message, on the socket's own serial event queue.
+/// next message, on the socket's own serial event queue or, with `--on-event-loop`, on its
+/// event loop.
 final class SocketBenchClient: BenchClient, @unchecked Sendable {
-    // `@unchecked`: the mutable state is touched only on `queue`, the socket's event queue.
-    private let queue = DispatchQueue(label: "wsc.bench.connection")
+    // `@unchecked`: the mutable state is touched only under `lock` (events run on the event
+    // queue or the event loop; `start` and `finish` come from the run's tasks).
+    private let lock = NSLock()
     private let load: BenchLoad
     private var socket: WebSocket?
     private var times: SendTimes
@@ -24,8 +26,8 @@ final class SocketBenchClient: BenchClient, @unchecked Sendable {
     static func open(_ load: BenchLoad) async throws -> SocketBenchClient {
         let client = SocketBenchClient(load: load)
         try await withCheckedThrowingContinuation { continuation in
-            // Created on its own queue, so no event can run before the handlers are in place.
-            client.queue.sync {
+            // Under the lock, so that no handler runs before the socket is in place.
+            client.lock.withLock {
                 do {
                     client.opening = continuation
                     try client.connect()
@@ -39,18 +41,20 @@ final class SocketBenchClient: BenchClient, @unchecked Sendable {
     }
 
     func start() {
-        queue.async {
-            for _ in 0..<self.load.inFlight { self.sendNext() }
+        lock.withLock {
+            for _ in 0..<load.inFlight { sendNext() }
         }
     }
 
     func finish() async -> String? {
         await withCheckedContinuation { continuation in
-            queue.async {
-                self.stopping = true
-                guard self.times.count > 0, self.failure == nil else { return continuation.resume() }
-                self.draining = continuation
-                self.queue.asyncAfter(deadline: .now() + BenchLoad.drainTimeout) {
+            lock.withLock {
+                stopping = true
+                guard times.count > 0, failure == nil else { return continuation.resume() }
+                draining = continuation
+            }
+            DispatchQueue.global().asyncAfter(deadline: .now() + BenchLoad.drainTimeout) {
+                self.lock.withLock {
                     guard let draining = self.draining else { return }
                     self.failure = "\(self.times.count) echo(es) did not come back within \(BenchLoad.drainTimeout) s"
                     self.draining = nil
@@ -58,36 +62,41 @@ final class SocketBenchClient: BenchClient, @unchecked Sendable {
                 }
             }
         }
-        queue.async { try? self.socket?.close(code: 1000) }
+        lock.withLock { try? socket?.close(code: 1000) }
         let closedInTime = await closed.wait(seconds: BenchLoad.drainTimeout)
-        return queue.sync { failure ?? (closedInTime ? nil : "the closing handshake did not finish") }
+        return lock.withLock { failure ?? (closedInTime ? nil : "the closing handshake did not finish") }
     }
 
     private func connect() throws {
         var options = load.options
-        options.eventQueue = queue
+        if !options.deliversEventsOnEventLoop { options.eventQueue = DispatchQueue(label: "wsc.bench.connection") }
         let socket = try WebSocket(load.url, options: options)
         socket.binaryType = .arraybuffer
         socket.onopen = { [unowned self] _ in
-            opening?.resume()
-            opening = nil
-        }
-        socket.onmessage = { [unowned self] event in received(event.data) }
-        socket.onclose = { [unowned self] event in
-            let failure = socket.failure.map { "\($0)" } ?? "closed with \(event.code)"
-            if let opening {
-                self.opening = nil
-                opening.resume(throwing: BenchFailure(failure))
-            } else if !stopping || !event.wasClean || times.count > 0 {
-                self.failure = self.failure ?? failure
+            lock.withLock {
+                opening?.resume()
+                opening = nil
             }
-            draining?.resume()
-            draining = nil
+        }
+        socket.onmessage = { [unowned self] event in lock.withLock { received(event.data) } }
+        socket.onclose = { [unowned self] event in
+            lock.withLock {
+                let failure = socket.failure.map { "\($0)" } ?? "closed with \(event.code)"
+                if let opening {
+                    self.opening = nil
+                    opening.resume(throwing: BenchFailure(failure))
+                } else if !stopping || !event.wasClean || times.count > 0 {
+                    self.failure = self.failure ?? failure
+                }
+                draining?.resume()
+                draining = nil
+            }
             closed.signal()
         }
         self.socket = socket
     }
 
+    /// Under `lock`.
     private func received(_ data: MessageEvent.Data) {
         guard times.count > 0 else { return }
         let message: WebSocketMessage? = switch data {
@@ -109,6 +118,7 @@ final class SocketBenchClient: BenchClient, @unchecked Sendable {
         }
     }
 
+    /// Under `lock`.
     private func sendNext() {
         times.sent()
         switch load.payload.message {

@@ -1,7 +1,8 @@
 import Foundation
 import WebSockets
 
-/// A `wsc bench` connection on `WebSocketStream`: one task writes and reads in turn.
+/// A `wsc bench` connection on `WebSocketStream`: one task writes and reads in turn, on the
+/// connection's event loop with `--on-event-loop`.
 final class StreamBenchClient: BenchClient, @unchecked Sendable {
     // `@unchecked`: `stopping` and `task` are guarded by `lock`; the rest is immutable.
     private let stream: WebSocketStream
@@ -23,7 +24,11 @@ final class StreamBenchClient: BenchClient, @unchecked Sendable {
     }
 
     func start() {
-        let task = Task { await run() }
+        let task = if load.onEventLoop, #available(macOS 15, iOS 18, tvOS 18, watchOS 11, *) {
+            Task(executorPreference: stream.taskExecutor) { await self.run() }
+        } else {
+            Task { await run() }
+        }
         lock.withLock { self.task = task }
     }
 

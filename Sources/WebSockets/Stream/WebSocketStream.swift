@@ -95,6 +95,14 @@ public final class WebSocketStream: Sendable {
         get async throws { try await endpoint.closed }
     }
 
+    /// The connection's event loop as a task executor. A task that prefers it
+    /// (`Task(executorPreference: stream.taskExecutor) { … }`, or `withTaskExecutorPreference`)
+    /// reads and writes on the thread that runs the connection, so no message crosses a
+    /// thread: the cheapest way to run many small messages. Such a task must not block, or
+    /// it stops every connection sharing that thread.
+    @available(macOS 15, iOS 18, tvOS 18, watchOS 11, *)
+    public var taskExecutor: any TaskExecutor { EventLoopTaskExecutor(endpoint.eventLoop) }
+
     /// The `close(closeInfo)` method steps: validates, then starts the closing handshake (or
     /// fails a connection still being established); does nothing once closing has started.
     /// Without a code and reason the Close frame has no body; a reason without a code sends 1000.

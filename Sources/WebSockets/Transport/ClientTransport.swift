@@ -82,13 +82,15 @@ final class ClientTransport: @unchecked Sendable {
         lock.withLock { commandsHeld = true }
     }
 
-    /// Ends the batch ``holdCommands()`` started.
+    /// Ends the batch ``holdCommands()`` started; on the event loop (events delivered there)
+    /// the batch's commands run at once, in the task that ran the events.
     func releaseCommands() {
         let schedule = lock.withLock {
             commandsHeld = false
             return scheduleIfNeeded()
         }
-        if schedule { eventLoop.execute { self.runCommands() } }
+        guard schedule else { return }
+        if eventLoop.inEventLoop { runCommands() } else { eventLoop.execute { self.runCommands() } }
     }
 
     /// Under `lock`: whether the caller must schedule a turn for the commands queued.

@@ -7,6 +7,7 @@ import Testing
 struct WscBenchTests {
     struct Figures: Decodable {
         var api: String
+        var onEventLoop: Bool
         var connections: Int
         var messages: UInt64
         var messagesPerSecond: Double
@@ -14,18 +15,19 @@ struct WscBenchTests {
         var p50: UInt64, p90: UInt64, p99: UInt64, p999: UInt64, max: UInt64
     }
 
-    @Test(arguments: ["websocket", "stream"])
-    func loadsAnEchoServerAndReportsConsistentFigures(_ api: String) async throws {
+    @Test(arguments: ["websocket", "stream"], [false, true])
+    func loadsAnEchoServerAndReportsConsistentFigures(_ api: String, onEventLoop: Bool) async throws {
         let server = try await RunningServer.echo()
         defer { server.stop() }
         let bench = try WscTests.start([
             "bench", server.url("/"), "--api", api, "--connections", "3", "--in-flight", "4", "--size", "100",
             "--binary", "--duration", "1", "--json", "--quiet",
-        ])
+        ] + (onEventLoop ? ["--on-event-loop"] : []))
         try await bench.finished(timeout: .seconds(60))
         #expect(bench.process.terminationStatus == 0, "\(bench.standardError.current)")
         let figures = try JSONDecoder().decode(Figures.self, from: Data(bench.standardOutput.current.utf8))
         #expect(figures.api == api)
+        #expect(figures.onEventLoop == onEventLoop)
         #expect(figures.connections == 3)
         #expect(figures.messages > 0)
         #expect(figures.messagesPerSecond > 0)

@@ -1,0 +1,73 @@
+import Foundation
+import NIOPosix
+import Testing
+@testable import WebSockets
+
+/// Client code on the connection's own event loop: `WebSocket.Options.deliversEventsOnEventLoop`
+/// and `WebSocketStream.taskExecutor`.
+@Suite("Client code on the event loop")
+struct EventLoopDeliveryTests {
+    /// Where a piece of client code ran: an event loop's identity, or `nil` off every loop.
+    private static func currentLoop() -> ObjectIdentifier? {
+        MultiThreadedEventLoopGroup.currentEventLoop.map { ObjectIdentifier($0) }
+    }
+
+    @Test func everyEventRunsInOrderOnTheConnectionsEventLoop() async throws {
+        let server = try await TestServer.start(.echo)
+        defer { server.stop() }
+        var options = WebSocket.Options()
+        options.deliversEventsOnEventLoop = true
+        let socket = try WebSocket(server.url(), options: options)
+        let seen = LockedValue<[(event: String, loop: ObjectIdentifier?)]>([])
+        let count = 200
+        socket.onopen = { _ in
+            seen.withLock { $0.append(("open", Self.currentLoop())) }
+            // Sent from the event loop: they leave in the same turn, in order.
+            for number in 0..<count { try? socket.send("\(number)") }
+        }
+        socket.onmessage = { event in
+            guard case .text(let text) = event.data else { return }
+            let last = seen.withLock {
+                $0.append((text, Self.currentLoop()))
+                return $0.count == count + 1
+            }
+            if last { try? socket.close(code: 1000) }
+        }
+        socket.onclose = { event in seen.withLock { $0.append(("close \(event.code) \(event.wasClean)", Self.currentLoop())) } }
+        try await waitUntil { seen.current.count == count + 2 }
+        let events = seen.current
+        #expect(events.map(\.event) == ["open"] + (0..<count).map { "\($0)" } + ["close 1000 true"])
+        let loops = Set(events.map(\.loop))
+        #expect(loops.count == 1)
+        #expect(loops.first! != nil)
+        #expect(socket.readyState == .closed)
+    }
+
+    @Test func aTaskPreferringTheStreamsExecutorReadsAndWritesOnItsEventLoop() async throws {
+        guard #available(macOS 15, iOS 18, tvOS 18, watchOS 11, *) else { return }
+        let server = try await RunningServer.echo()
+        defer { server.stop() }
+        let stream = try WebSocketStream(server.url())
+        let opened = try await stream.opened
+        let count = 200
+        let (received, loops) = try await Task(executorPreference: stream.taskExecutor) {
+            var loops: Set<ObjectIdentifier?> = [Self.currentLoop()]
+            for number in 0..<count {
+                try await opened.writable.write("\(number)")
+                loops.insert(Self.currentLoop())
+            }
+            var received: [WebSocketMessage] = []
+            for try await message in opened.readable {
+                received.append(message)
+                loops.insert(Self.currentLoop())
+                if received.count == count { break }
+            }
+            return (received, loops)
+        }.value
+        #expect(received == (0..<count).map { .text("\($0)") })
+        #expect(loops.count == 1)
+        #expect(loops.first! != nil)
+        try stream.close(closeCode: 1000)
+        #expect(try await stream.closed.closeCode == 1000)
+    }
+}
