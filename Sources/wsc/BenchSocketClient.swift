@@ -1,4 +1,5 @@
 import Foundation
+import NIOPosix
 import WebSockets
 
 /// A `wsc bench` connection on the browser's `WebSocket`: each echo's message event sends the
@@ -8,6 +9,8 @@ final class SocketBenchClient: BenchClient, @unchecked Sendable {
     // `@unchecked`: the mutable state is touched only under `lock` (events run on the event
     // queue or the event loop; `start` and `finish` come from the run's tasks).
     private let lock = NSLock()
+    /// The socket's event queue, unless its events run on its event loop.
+    private let queue = DispatchQueue(label: "wsc.bench.connection")
     private let load: BenchLoad
     private var socket: WebSocket?
     private var times: SendTimes
@@ -15,7 +18,9 @@ final class SocketBenchClient: BenchClient, @unchecked Sendable {
     private var draining: CheckedContinuation<Void, Never>?
     private var stopping = false
     private var failure: String?
-    private let closed = DispatchSemaphore(value: 0)
+    private var isClosed = false
+    /// `finish` waiting for the close event: `true` once it fired, `false` at the timeout.
+    private var closing: CheckedContinuation<Bool, Never>?
 
     private init(load: BenchLoad) {
         self.load = load
@@ -26,16 +31,19 @@ final class SocketBenchClient: BenchClient, @unchecked Sendable {
     static func open(_ load: BenchLoad) async throws -> SocketBenchClient {
         let client = SocketBenchClient(load: load)
         try await withCheckedThrowingContinuation { continuation in
-            // Under the lock, so that no handler runs before the socket is in place.
-            client.lock.withLock {
-                do {
-                    client.opening = continuation
-                    try client.connect()
-                } catch {
-                    client.opening = nil
-                    continuation.resume(throwing: error)
+            // Created where its events run, so that none can run before the handlers are in place.
+            let setUp: @Sendable () -> Void = {
+                client.lock.withLock {
+                    do {
+                        client.opening = continuation
+                        try client.connect()
+                    } catch {
+                        client.opening = nil
+                        continuation.resume(throwing: error)
+                    }
                 }
             }
+            if load.onEventLoop { MultiThreadedEventLoopGroup.singleton.next().execute(setUp) } else { client.queue.async(execute: setUp) }
         }
         return client
     }
@@ -63,37 +71,54 @@ final class SocketBenchClient: BenchClient, @unchecked Sendable {
             }
         }
         lock.withLock { try? socket?.close(code: 1000) }
-        let closedInTime = await closed.wait(seconds: BenchLoad.drainTimeout)
+        let closedInTime = await withCheckedContinuation { continuation in
+            let closedAlready = lock.withLock {
+                if !isClosed { closing = continuation }
+                return isClosed
+            }
+            if closedAlready { return continuation.resume(returning: true) }
+            DispatchQueue.global().asyncAfter(deadline: .now() + BenchLoad.drainTimeout) {
+                self.lock.withLock { self.takeClosing() }?.resume(returning: false)
+            }
+        }
         return lock.withLock { failure ?? (closedInTime ? nil : "the closing handshake did not finish") }
     }
 
     private func connect() throws {
         var options = load.options
-        if !options.deliversEventsOnEventLoop { options.eventQueue = DispatchQueue(label: "wsc.bench.connection") }
+        options.eventQueue = queue
         let socket = try WebSocket(load.url, options: options)
         socket.binaryType = .arraybuffer
-        socket.onopen = { [unowned self] _ in
-            lock.withLock {
-                opening?.resume()
-                opening = nil
-            }
+        // The handlers hold the client strongly: the socket lets them go once it closed. They
+        // resume waiting tasks last, after leaving the lock, since those may drop the client.
+        socket.onopen = { _ in
+            self.lock.withLock {
+                defer { self.opening = nil }
+                return self.opening
+            }?.resume()
         }
-        socket.onmessage = { [unowned self] event in lock.withLock { received(event.data) } }
-        socket.onclose = { [unowned self] event in
-            lock.withLock {
+        socket.onmessage = { event in self.lock.withLock { self.received(event.data) } }
+        socket.onclose = { event in
+            let (opening, draining, closing, failure) = self.lock.withLock {
                 let failure = socket.failure.map { "\($0)" } ?? "closed with \(event.code)"
-                if let opening {
-                    self.opening = nil
-                    opening.resume(throwing: BenchFailure(failure))
-                } else if !stopping || !event.wasClean || times.count > 0 {
+                if self.opening == nil, !self.stopping || !event.wasClean || self.times.count > 0 {
                     self.failure = self.failure ?? failure
                 }
-                draining?.resume()
-                draining = nil
+                self.isClosed = true
+                defer { (self.opening, self.draining) = (nil, nil) }
+                return (self.opening, self.draining, self.takeClosing(), failure)
             }
-            closed.signal()
+            opening?.resume(throwing: BenchFailure(failure))
+            draining?.resume()
+            closing?.resume(returning: true)
         }
         self.socket = socket
+    }
+
+    /// Under `lock`.
+    private func takeClosing() -> CheckedContinuation<Bool, Never>? {
+        defer { closing = nil }
+        return closing
     }
 
     /// Under `lock`.

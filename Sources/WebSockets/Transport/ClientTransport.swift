@@ -121,7 +121,10 @@ final class ClientTransport: @unchecked Sendable {
         }
         let host = url.connectionHost
         let port = url.effectivePort
-        let serverName = host.isIPAddress ? nil : host
+        // An IP address needs no resolver, whose lookup runs on another thread; TLS sends no
+        // server name (SNI) for one (RFC 6066 §3).
+        let address = try? SocketAddress(ipAddress: host, port: port)
+        let serverName = address == nil ? host : nil
         logger[metadataKey: "url"] = "\(url.serialized)"
         if let proxy { logger[metadataKey: "proxy"] = "\(proxy.host):\(proxy.port)" }
         // Through a proxy these go after the tunnel is up, so that TLS runs inside it.
@@ -139,6 +142,7 @@ final class ClientTransport: @unchecked Sendable {
                 channel.eventLoop.makeCompletedFuture { try channel.pipeline.syncOperations.addHandlers(originHandlers()) }
             }
             connecting = options.unixSocketPath.map { bootstrap.connect(unixDomainSocketPath: $0) }
+                ?? address.map { bootstrap.connect(to: $0) }
                 ?? bootstrap.connect(host: host, port: port)
         }
         connecting.whenComplete { result in

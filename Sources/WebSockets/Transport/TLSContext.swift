@@ -23,10 +23,3 @@ extension WebSocket.TLSOptions {
         return try NIOSSLContext(configuration: configuration)
     }
 }
-
-extension String {
-    /// Whether this is an IPv4 or IPv6 address: TLS sends no server name (SNI) for those (RFC 6066 §3).
-    var isIPAddress: Bool {
-        (try? SocketAddress(ipAddress: self, port: 0)) != nil
-    }
-}

@@ -56,7 +56,11 @@ public final class WebSocket: @unchecked Sendable {
         record = request.url
         origin = request.url.origin
         self.options = options
-        eventLoop = MultiThreadedEventLoopGroup.singleton.next()
+        // Created on an event loop's thread, a socket whose events run on its event loop runs
+        // on that one: handlers attached in the same turn are then in place for every event.
+        eventLoop = options.deliversEventsOnEventLoop
+            ? MultiThreadedEventLoopGroup.currentEventLoop ?? MultiThreadedEventLoopGroup.singleton.next()
+            : MultiThreadedEventLoopGroup.singleton.next()
         let report = WeakReport()
         transport = ClientTransport(handshake: request.handshake, options: options, cookies: request.cookies, eventLoop: eventLoop, report: report.callAsFunction)
         report.socket = self

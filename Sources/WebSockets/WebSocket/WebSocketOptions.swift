@@ -30,11 +30,16 @@ extension WebSocket {
         /// ``eventQueue``, still one at a time and in order. Default `false`.
         ///
         /// Nothing then crosses a thread between the network and the handlers, and what they
-        /// send leaves in the same turn: the cheapest way to run many small messages. Two
-        /// conditions come with it. Handlers must not block, or wait on something only that
-        /// thread can do: that stops this connection and every other one sharing the thread.
-        /// And an event that fires before a handler is attached is missed, so attach them right
-        /// after creating the socket (the first event cannot come before the server's answer).
+        /// send leaves in the same turn: the cheapest way to run many small messages. Handlers
+        /// must not block, or wait on something only that thread can do: that stops this
+        /// connection and every other one sharing the thread.
+        ///
+        /// A socket created on an event loop's thread (in another socket's handler, in a
+        /// server's handler, in a task preferring ``WebSocketStream/taskExecutor``, or in a
+        /// block given to a SwiftNIO event loop's `execute`) runs on that event loop, and
+        /// handlers attached there in the same turn never miss an event, as with
+        /// ``eventQueue``. Created on any other thread, it runs on one of the shared event
+        /// loops, and an event may fire before a handler attached afterwards.
         public var deliversEventsOnEventLoop = false
         /// Resolves relative URLs, as a document's base URL does in a browser; `nil` makes a
         /// relative URL a `SyntaxError`.
