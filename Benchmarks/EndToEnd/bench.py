@@ -9,8 +9,10 @@ Run by scripts/bench, which installs the peers and builds the Swift ones first. 
 server follows the contracts in Benchmarks/EndToEnd/README.md: a server prints ``PORT <n>``
 (ours prints ``listening on …:<n>`` on standard error) and echoes; a client prints one JSON line
 with the messages echoed in its load window, their bytes, the window's length and its own CPU
-time in the window. A server's CPU time is read from /proc over the client's whole run (so it
-includes the handshakes and the closing), the same way for every server.
+time in the window. With ``--churn`` (the "connect + close" and "connection churn" workloads) the
+client's "messages" are connections opened and closed, and the figures are per connection. A
+server's CPU time is read from /proc over the client's whole run (so it includes the handshakes
+and the closing), the same way for every server.
 
 CPU per unit is the figure to compare: this machine is shared, and wall-clock rates move by 2×.
 """
@@ -63,6 +65,7 @@ CLIENTS = {
 CLIENT_WORKLOADS = [
     ("16 B echo, 64 in flight", dict(size=16, in_flight=64, connections=1), "µs CPU/msg"),
     ("1 MiB echo", dict(size=1 << 20, in_flight=1, connections=1, binary=True), "ms CPU/MB"),
+    ("connect + close, 1 at a time", dict(connections=1, churn=True), "µs CPU/conn"),
 ]
 SERVER_WORKLOADS = [
     ("16 B echo, 1 connection × 64 in flight", dict(size=16, in_flight=64, connections=1), "µs CPU/msg"),
@@ -70,7 +73,22 @@ SERVER_WORKLOADS = [
     ("16 B echo, 1 000 connections", dict(size=16, in_flight=1, connections=1000), "µs CPU/msg"),
     ("1 MiB echo", dict(size=1 << 20, in_flight=1, connections=1, binary=True), "ms CPU/MB"),
     ("1 KiB text, permessage-deflate", dict(size=1024, in_flight=16, connections=1, deflate=True), "µs CPU/msg"),
+    ("connection churn, 4 at a time", dict(connections=4, churn=True), "µs CPU/conn"),
 ]
+
+
+def per_unit(who, unit):
+    """The figure (key, digits) a workload's unit names: CPU per message or connection, or per MB."""
+    if unit.endswith("/MB"):
+        return f"{who}MillisecondsPerMegabyte", 3
+    return f"{who}MicrosecondsPerMessage", 2
+
+
+def rate(unit):
+    """The key and unit of a workload's throughput (a churn run's "messages" are connections)."""
+    if unit.endswith("/MB"):
+        return "megabytesPerSecond", "MB/s"
+    return "msgPerSecond", "conn/s" if unit.endswith("/conn") else "msg/s"
 
 
 def process_cpu_seconds(pid):
@@ -127,9 +145,12 @@ class Unsupported(Exception):
 
 def run_client(name, port, load, duration):
     command = CLIENTS[name] + [
-        f"ws://127.0.0.1:{port}/", "--connections", str(load["connections"]), "--size", str(load["size"]),
-        "--in-flight", str(load["in_flight"]), "--duration", str(duration),
+        f"ws://127.0.0.1:{port}/", "--connections", str(load["connections"]), "--duration", str(duration),
     ]
+    if load.get("churn"):
+        command.append("--churn")  # no messages, so no size or in-flight count
+    else:
+        command += ["--size", str(load["size"]), "--in-flight", str(load["in_flight"])]
     if load.get("binary"):
         command.append("--binary")
     if load.get("deflate"):
@@ -152,13 +173,15 @@ def measure(server_name, client_name, load, duration):
         server.stop()
     messages = max(figures["messages"], 1)
     megabytes = max(figures["bytes"], 1) / 1e6
+    # Churn moves no bytes: per-megabyte figures would be meaningless, and None leaves them out.
+    churn = load.get("churn", False)
     return {
         "msgPerSecond": figures["messages"] / figures["seconds"],
-        "megabytesPerSecond": figures["bytes"] / 1e6 / figures["seconds"],
+        "megabytesPerSecond": None if churn else figures["bytes"] / 1e6 / figures["seconds"],
         "clientMicrosecondsPerMessage": figures["cpuSeconds"] * 1e6 / messages,
-        "clientMillisecondsPerMegabyte": figures["cpuSeconds"] * 1e3 / megabytes,
+        "clientMillisecondsPerMegabyte": None if churn else figures["cpuSeconds"] * 1e3 / megabytes,
         "serverMicrosecondsPerMessage": server_cpu * 1e6 / messages,
-        "serverMillisecondsPerMegabyte": server_cpu * 1e3 / megabytes,
+        "serverMillisecondsPerMegabyte": None if churn else server_cpu * 1e3 / megabytes,
         "p50": figures.get("p50"), "p99": figures.get("p99"),
     }
 
@@ -216,7 +239,7 @@ def main():
                "referenceServer": arguments.reference_server, "repetitions": arguments.repetitions,
                "duration": arguments.duration}
 
-    def repeat(server, client, load, label):
+    def repeat(server, client, load, unit, label):
         runs = []
         for repetition in range(arguments.repetitions):
             try:
@@ -226,19 +249,20 @@ def main():
             except (RuntimeError, subprocess.TimeoutExpired) as error:
                 print(f"bench: {label}: {error}", file=sys.stderr)
                 return {"failed": str(error)[:300]}
-            print(f"bench: {label} #{repetition + 1}: {runs[-1]['msgPerSecond']:.0f} msg/s", file=sys.stderr)
+            key, rate_unit = rate(unit)
+            print(f"bench: {label} #{repetition + 1}: {runs[-1][key]:.0f} {rate_unit}", file=sys.stderr)
         return {key: summary([run[key] for run in runs]) for key in runs[0] if runs[0][key] is not None}
 
-    for workload, load, _ in CLIENT_WORKLOADS:
+    for workload, load, unit in CLIENT_WORKLOADS:
         for client in clients:
             results["clients"].setdefault(client, {})[workload] = repeat(
-                arguments.reference_server, client, load, f"client {client}, {workload}")
-    for workload, load, _ in SERVER_WORKLOADS:
+                arguments.reference_server, client, load, unit, f"client {client}, {workload}")
+    for workload, load, unit in SERVER_WORKLOADS:
         if arguments.quick and load["connections"] > 64:
             continue
         for server in servers:
             results["servers"].setdefault(server, {})[workload] = repeat(
-                server, arguments.load_generator, load, f"server {server}, {workload}")
+                server, arguments.load_generator, load, unit, f"server {server}, {workload}")
 
     report(results, arguments)
 
@@ -288,15 +312,17 @@ def cell(figures, key, digits):
 def markdown(results):
     lines = [f"Client CPU per unit against the {results['referenceServer']} echo server, median (min–max) of "
              f"{results['repetitions']} runs of {results['duration']:g} s; lower is better.", ""]
-    header = ["client"] + [f"{workload}: {unit}" for workload, _, unit in CLIENT_WORKLOADS] + ["16 B: msg/s"]
+    # Rates beside the CPU figures for the workloads counted in messages or connections.
+    rated = [(workload, *rate(unit)) for workload, _, unit in CLIENT_WORKLOADS if not unit.endswith("/MB")]
+    header = (["client"] + [f"{workload}: {unit}" for workload, _, unit in CLIENT_WORKLOADS]
+              + [f"{workload}: {rate_unit}" for workload, _, rate_unit in rated])
     lines += ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     for client, by_workload in results["clients"].items():
         row = [client]
         for workload, _, unit in CLIENT_WORKLOADS:
-            figures = by_workload.get(workload, {"failed": ""})
-            row.append(cell(figures, "clientMicrosecondsPerMessage" if "msg" in unit else "clientMillisecondsPerMegabyte",
-                            2 if "msg" in unit else 3))
-        row.append(cell(by_workload.get(CLIENT_WORKLOADS[0][0], {"failed": ""}), "msgPerSecond", 0))
+            row.append(cell(by_workload.get(workload, {"unsupported": ""}), *per_unit("client", unit)))
+        for workload, key, _ in rated:
+            row.append(cell(by_workload.get(workload, {"unsupported": ""}), key, 0))
         lines.append("| " + " | ".join(row) + " |")
     lines += ["", f"Server CPU per unit under one load generator ({results['loadGenerator']}), median (min–max); "
               "lower is better. The server's CPU is read from /proc over the client's whole run.", ""]
@@ -305,18 +331,16 @@ def markdown(results):
     for server, by_workload in results["servers"].items():
         row = [server]
         for workload, _, unit in SERVER_WORKLOADS:
-            figures = by_workload.get(workload, {"unsupported": ""})
-            row.append(cell(figures, "serverMicrosecondsPerMessage" if "msg" in unit else "serverMillisecondsPerMegabyte",
-                            2 if "msg" in unit else 3))
+            row.append(cell(by_workload.get(workload, {"unsupported": ""}), *per_unit("server", unit)))
         lines.append("| " + " | ".join(row) + " |")
-    lines += ["", "Throughput in the same server runs (msg/s, or MB/s for 1 MiB), median:", ""]
+    lines += ["", "Throughput in the same server runs (msg/s; MB/s for 1 MiB; connections opened and closed "
+              "per second for churn), median:", ""]
     lines += ["| " + " | ".join(["server"] + [workload for workload, _, _ in SERVER_WORKLOADS]) + " |",
               "|" + "---|" * (len(SERVER_WORKLOADS) + 1)]
     for server, by_workload in results["servers"].items():
         row = [server]
         for workload, _, unit in SERVER_WORKLOADS:
-            figures = by_workload.get(workload, {"unsupported": ""})
-            row.append(cell(figures, "msgPerSecond" if "msg" in unit else "megabytesPerSecond", 0))
+            row.append(cell(by_workload.get(workload, {"unsupported": ""}), rate(unit)[0], 0))
         lines.append("| " + " | ".join(row) + " |")
     return "\n".join(lines) + "\n"
 
@@ -330,7 +354,7 @@ def plot(results, path):
     panels += [("servers", workload, unit, "server") for workload, _, unit in SERVER_WORKLOADS]
     figure, axes = pyplot.subplots(len(panels), 1, figsize=(9, 2.4 * len(panels)))
     for axis, (role, workload, unit, who) in zip(axes, panels):
-        key = f"{who}MicrosecondsPerMessage" if "msg" in unit else f"{who}MillisecondsPerMegabyte"
+        key, _ = per_unit(who, unit)
         names, medians, low, high = [], [], [], []
         for name, by_workload in results[role].items():
             figures = by_workload.get(workload, {})

@@ -1,10 +1,12 @@
 """What the Python load clients share: the contract's command line, the CPU and round-trip
-bookkeeping, and its one-line JSON report (see README.md)."""
+bookkeeping, the churn loop, and its one-line JSON report (see README.md)."""
 
 import argparse
+import asyncio
 import math
 import resource
 import time
+from array import array
 
 now = time.perf_counter_ns  # CLOCK_MONOTONIC on Linux
 
@@ -33,6 +35,9 @@ def argument_parser(description: str, deflate_help: str) -> argparse.ArgumentPar
     parser.add_argument("--duration", type=float, default=10, help="seconds of load")
     parser.add_argument("--binary", action="store_true", help="binary messages instead of text")
     parser.add_argument("--deflate", action="store_true", help=deflate_help)
+    parser.add_argument("--churn", action="store_true",
+                        help="measure connection churn instead: each connection slot opens, closes with 1000 "
+                             "and starts over; no messages")
     return parser
 
 
@@ -57,3 +62,21 @@ def report(round_trips, size: int, start_time: int, end_time: int, start_cpu: fl
         "p99": percentile(round_trips, 0.99),
         "p999": percentile(round_trips, 0.999),
     }
+
+
+async def churn(open_and_close, connections: int, duration: float) -> dict:
+    """The contract's figures for connection churn: each of `connections` slots awaits
+    `open_and_close()` (one connection opened and closed with 1000) over and over until `duration`
+    ends; each counts as a message of no bytes, and its duration as the round trip."""
+    durations = array("q")  # nanoseconds, one per connection opened and closed
+    start_time, start_cpu = now(), cpu_seconds()
+    deadline = start_time + duration * 1e9
+
+    async def slot():
+        while now() < deadline:
+            started = now()
+            await open_and_close()
+            durations.append(now() - started)
+
+    await asyncio.gather(*(slot() for _ in range(connections)))
+    return report(durations, 0, start_time, now(), start_cpu, cpu_seconds())

@@ -4,12 +4,15 @@
 //
 //   node_ws_client.js URL --connections N --size BYTES --in-flight K --duration SECONDS
 //                     [--binary] [--deflate]
+//   node_ws_client.js URL --connections N --duration SECONDS --churn [--deflate]
 //
 // Opens N connections (at most 64 handshakes at once), then for the duration keeps K messages of
 // BYTES bytes in flight on each, sending the next as each echo returns, and prints one JSON line:
 // messages and payload bytes echoed during the window, its length, this process's CPU seconds
 // over it, and round-trip percentiles in microseconds. Exits 1 if a connection fails or closes
-// early, or an echo is not a message of the kind and size sent.
+// early, or an echo is not a message of the kind and size sent. With --churn, each of N slots
+// opens a connection and closes it, over and over, and the line counts those instead (see
+// README.md).
 //
 // How ws is used, and why:
 // - A `WebSocket` per connection and its 'message' event, where each echo sends the next message.
@@ -25,6 +28,8 @@
 // - Round trips come from a ring of send times per connection (`performance.now()`), since an
 //   echo server answers in order, and go into one growing Float64Array of microseconds, sorted
 //   for the percentiles after the window.
+// - Churn opens a `WebSocket`, waits for 'open', calls `close(1000)` and waits for 'close', as a
+//   loaded connection finishes.
 'use strict';
 
 const { parseArgs } = require('util');
@@ -185,6 +190,7 @@ function parseArguments() {
                 duration: { type: 'string', default: '10' },
                 binary: { type: 'boolean', default: false },
                 deflate: { type: 'boolean', default: false },
+                churn: { type: 'boolean', default: false },
             },
         });
     } catch (error) {
@@ -200,6 +206,7 @@ function parseArguments() {
         duration: Number(values.duration),
         binary: values.binary,
         deflate: values.deflate,
+        churn: values.churn,
     };
     if (!(Number.isInteger(options.connections) && options.connections >= 1
         && Number.isInteger(options.size) && options.size >= 0
@@ -223,11 +230,12 @@ async function main() {
     run.size = options.size;
     run.inFlight = options.inFlight;
 
+    const socketOptions = { perMessageDeflate: options.deflate, maxPayload: Math.max(MAX_PAYLOAD, options.size) };
+    if (options.churn) return churn(options, socketOptions);
+
     let connections;
     try {
-        connections = await openAll(options.connections, options.url, {
-            perMessageDeflate: options.deflate, maxPayload: Math.max(MAX_PAYLOAD, options.size),
-        });
+        connections = await openAll(options.connections, options.url, socketOptions);
     } catch (error) {
         fail(error.message);
     }
@@ -246,12 +254,39 @@ async function main() {
         fail(error.message);
     }
 
+    if (run.roundTrips.count === 0) fail('no echo came back during the run');
+    report(options.size, seconds, cpu); // every echo was checked to be this size
+}
+
+/// Connection churn: each of the N slots opens a connection, closes it with 1000 and starts over
+/// until the duration ends; every open-and-close counts as a message of no bytes, and its
+/// duration as the round trip.
+async function churn(options, socketOptions) {
+    const startTime = performance.now();
+    const startCPU = process.cpuUsage();
+    const deadline = startTime + options.duration * 1000;
+    const slot = async () => {
+        while (performance.now() < deadline) {
+            const started = performance.now();
+            await (await openOne(options.url, socketOptions)).finish();
+            run.roundTrips.add((performance.now() - started) * 1000);
+        }
+    };
+    try {
+        await Promise.all(Array.from({ length: options.connections }, slot));
+    } catch (error) {
+        fail(error.message);
+    }
+    report(0, (performance.now() - startTime) / 1000, process.cpuUsage(startCPU));
+}
+
+/// Prints the contract's JSON line for the round trips of the window.
+function report(size, seconds, cpu) {
     const messages = run.roundTrips.count;
-    if (messages === 0) fail('no echo came back during the run');
     const [p50, p90, p99, p999] = run.roundTrips.percentiles([0.5, 0.9, 0.99, 0.999]);
     process.stdout.write(`${JSON.stringify({
         messages,
-        bytes: messages * options.size, // every one was checked to be this size
+        bytes: messages * size,
         seconds,
         cpuSeconds: (cpu.user + cpu.system) / 1e6,
         p50, p90, p99, p999,

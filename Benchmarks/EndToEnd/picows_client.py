@@ -2,12 +2,15 @@
 """A load client on picows (Cython, uvloop): the fastest Python peer for the end-to-end benchmarks.
 
     picows_client.py URL --connections N --size BYTES --in-flight K --duration SECONDS [--binary]
+    picows_client.py URL --connections N --duration SECONDS --churn
 
 Opens N connections (at most 64 handshakes at once), then for the duration keeps K messages of
 BYTES bytes in flight on each, sending the next as each echo returns, and prints one JSON line:
 messages and payload bytes echoed during the window, its length, this process's CPU seconds over
 it, and round-trip percentiles in microseconds. Exits 1 if a connection fails or closes early, or
 an echo is not a message of the kind and size sent; exits 2 on ``--deflate``, which picows lacks.
+With ``--churn``, each of N slots opens a connection and closes it, over and over, and the line
+counts those instead (see README.md).
 
 How picows is used, and why:
 
@@ -22,6 +25,8 @@ How picows is used, and why:
   answers in order, and go into one ``array`` of nanoseconds: appending is cheap and the sort
   for the percentiles happens after the window.
 * picows uses aiofastnet for its sockets when it is installed (it is one of its dependencies).
+* Churn opens with ``ws_connect`` and closes the way a loaded connection finishes:
+  ``transport.send_close`` with 1000, then ``wait_disconnected`` once the server's Close is in.
 """
 
 import asyncio
@@ -31,7 +36,7 @@ from array import array
 from collections import deque
 
 import uvloop
-from load_contract import Failure, argument_parser, check, cpu_seconds, now, report
+from load_contract import Failure, argument_parser, check, churn, cpu_seconds, now, report
 from picows import WSCloseCode, WSFrame, WSListener, WSMsgType, WSTransport, ws_connect
 
 OPENING_AT_ONCE = 64  # handshakes in progress at once, so as not to overflow the server's backlog
@@ -155,6 +160,15 @@ async def load(arguments) -> dict:
             except Exception as error:
                 raise Failure(f"could not connect: {error!r}") from error
         return listener
+
+    async def open_and_close():
+        listener = await open_one()
+        await listener.finish()
+        if run.failure.done():
+            raise Failure(run.failure.result())
+
+    if arguments.churn:
+        return await churn(open_and_close, arguments.connections, arguments.duration)
 
     listeners = await asyncio.gather(*(open_one() for _ in range(arguments.connections)))
 

@@ -3,12 +3,14 @@
 
     websockets_client.py URL --connections N --size BYTES --in-flight K --duration SECONDS
                          [--binary] [--deflate] [--uvloop]
+    websockets_client.py URL --connections N --duration SECONDS --churn [--deflate] [--uvloop]
 
 Opens N connections (at most 64 handshakes at once), then for the duration keeps K messages of
 BYTES bytes in flight on each, sending the next as each echo returns, and prints one JSON line:
 messages and payload bytes echoed during the window, its length, this process's CPU seconds over
 it, and round-trip percentiles in microseconds. Exits 1 if a connection fails or closes early, or
-an echo is not a message of the kind and size sent.
+an echo is not a message of the kind and size sent. With ``--churn``, each of N slots opens a
+connection and closes it, over and over, and the line counts those instead (see README.md).
 
 How websockets is used, and why:
 
@@ -25,6 +27,8 @@ How websockets is used, and why:
 * Round trips come from a FIFO (``deque``) of send times per connection, since an echo server
   answers in order, and go into one ``array`` of nanoseconds: appending is cheap and the sort
   for the percentiles happens after the window.
+* Churn uses ``async with connect(...)``, the documented form: leaving the block closes with 1000
+  and waits for the server's Close.
 """
 
 import asyncio
@@ -33,7 +37,7 @@ import sys
 from array import array
 from collections import deque
 
-from load_contract import Failure, argument_parser, check, cpu_seconds, now, report
+from load_contract import Failure, argument_parser, check, churn, cpu_seconds, now, report
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed
 
@@ -94,16 +98,32 @@ async def load(arguments) -> dict:
     run = Run(arguments.size, arguments.binary, arguments.in_flight)
     opening = asyncio.Semaphore(OPENING_AT_ONCE)
 
+    def connecting():
+        return connect(
+            arguments.url,
+            compression="deflate" if arguments.deflate else None,
+            max_size=max(MAX_SIZE, arguments.size),
+        )
+
     async def open_one():
         async with opening:
             try:
-                return await connect(
-                    arguments.url,
-                    compression="deflate" if arguments.deflate else None,
-                    max_size=max(MAX_SIZE, arguments.size),
-                )
+                return await connecting()
             except Exception as error:
                 raise Failure(f"could not connect: {error!r}") from error
+
+    async def open_and_close():
+        try:
+            async with connecting() as connection:
+                pass
+        except Exception as error:
+            raise Failure(f"a connection failed: {error!r}") from error
+        # Without the server's Close the code is 1006.
+        if connection.close_code != 1000:
+            raise Failure(f"a closing handshake did not finish with 1000 ({connection.close_code})")
+
+    if arguments.churn:
+        return await churn(open_and_close, arguments.connections, arguments.duration)
 
     connections = await asyncio.gather(*(open_one() for _ in range(arguments.connections)))
 

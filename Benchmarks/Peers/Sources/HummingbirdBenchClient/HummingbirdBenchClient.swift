@@ -28,6 +28,10 @@ struct HummingbirdBenchClient: AsyncParsableCommand {
         let run = LoadRun(options: options)
         let setup = HummingbirdConnection.Setup(
             url: options.url, configuration: configuration, logger: logger, run: run)
-        try await run.run { try await HummingbirdConnection.open(setup) }
+        if options.churn {
+            try await run.churn { try await HummingbirdConnection.openAndClose(setup) }
+        } else {
+            try await run.run { try await HummingbirdConnection.open(setup) }
+        }
     }
 }

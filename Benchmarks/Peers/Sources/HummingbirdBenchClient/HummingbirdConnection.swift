@@ -44,6 +44,18 @@ final class HummingbirdConnection: LoadConnection {
         return connection
     }
 
+    /// Opens a connection and closes it, for churn: a handler that returns at once is the
+    /// library's way to close with 1000, and `connect` returns the server's Close once it is in
+    /// (nil when the close timeout ran out first).
+    static func openAndClose(_ setup: Setup) async throws {
+        let closeFrame = try await WebSocketClient.connect(
+            url: setup.url, configuration: setup.configuration, logger: setup.logger
+        ) { _, _, _ in }
+        guard let closeFrame, closeFrame.closeCode == .normalClosure else {
+            throw PeerFailure("the closing handshake did not finish with 1000")
+        }
+    }
+
     func start() { started.open() }
 
     func finish() async -> String? {

@@ -24,6 +24,9 @@ public struct LoadOptions: ParsableArguments, Sendable {
     @Flag(help: "Offer permessage-deflate.")
     public var deflate = false
 
+    @Flag(help: "Measure connection churn instead: each connection slot opens, closes with 1000 and starts over; no messages.")
+    public var churn = false
+
     public init() {}
 
     public func validate() throws {

@@ -1,8 +1,9 @@
 import ArgumentParser
 
 /// A load client's run, whatever the library: open the connections, load them for the window,
-/// drain and close them, print the JSON line. The measurement lives here once, so that the
-/// peers differ only in how their library sends and receives.
+/// drain and close them, print the JSON line (or, for churn, open and close connections for the
+/// window). The measurement lives here once, so that the peers differ only in how their library
+/// sends and receives.
 public struct LoadRun: Sendable {
     /// At most this many opening handshakes at once, so that a large run does not overflow the
     /// server's accept backlog.
@@ -43,6 +44,38 @@ public struct LoadRun: Sendable {
         for failure in failures { Output.note("error: \(failure)") }
         if report.messages == 0 { Output.note("error: no echo came back during the window") }
         if !failures.isEmpty || report.messages == 0 { throw ExitCode.failure }
+    }
+
+    /// Connection churn: each of `--connections` slots calls `openAndClose` (which opens a
+    /// connection, closes it with 1000 and returns once the closing handshake is over) again and
+    /// again until the window ends. Every call counts as a message of no bytes and its duration
+    /// as the round trip; throws `ExitCode.failure` when one threw.
+    public func churn(_ openAndClose: @escaping @Sendable () async throws -> Void) async throws {
+        tally.setRecording(true)
+        let start = Sample.now(tally)
+        let deadline = start.time + UInt64(options.duration * 1e9)
+        let failures = await withTaskGroup(of: String?.self) { group in
+            for _ in 0..<options.connections {
+                group.addTask {
+                    while MonotonicClock.now() < deadline {
+                        let started = MonotonicClock.now()
+                        do {
+                            try await openAndClose()
+                        } catch {
+                            return "\(error)"
+                        }
+                        tally.record(roundTripNanoseconds: MonotonicClock.now() &- started, bytes: 0)
+                    }
+                    return nil
+                }
+            }
+            return await group.reduce(into: [String]()) { if let failure = $1 { $0.append(failure) } }
+        }
+        let end = Sample.now(tally)
+
+        Output.line(try Report(start: start, end: end, roundTrips: tally.roundTrips).jsonLine())
+        for failure in failures { Output.note("error: \(failure)") }
+        if !failures.isEmpty { throw ExitCode.failure }
     }
 
     private func openAll(

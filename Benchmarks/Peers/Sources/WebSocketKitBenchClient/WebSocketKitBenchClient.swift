@@ -19,9 +19,15 @@ struct WebSocketKitBenchClient: AsyncParsableCommand {
         }
         let configuration = WebSocketClient.Configuration(maxFrameSize: options.maxMessageSize)
         let run = LoadRun(options: options)
-        try await run.run {
-            try await WebSocketKitConnection.open(
-                options.url, configuration: configuration, group: MultiThreadedEventLoopGroup.singleton, run: run)
+        let group = MultiThreadedEventLoopGroup.singleton
+        if options.churn {
+            try await run.churn {
+                try await WebSocketKitConnection.openAndClose(options.url, configuration: configuration, group: group)
+            }
+        } else {
+            try await run.run {
+                try await WebSocketKitConnection.open(options.url, configuration: configuration, group: group, run: run)
+            }
         }
     }
 }

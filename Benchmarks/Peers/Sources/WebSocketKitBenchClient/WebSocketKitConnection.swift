@@ -56,6 +56,24 @@ final class WebSocketKitConnection: LoadConnection, @unchecked Sendable {
         return connection
     }
 
+    /// Opens a connection and closes it, for churn: `close(code:)` from the upgrade callback
+    /// sends the Close, and `onClose` completes once the channel is closed, which the library
+    /// does when the server's Close comes back (it does not tell that apart from the server
+    /// dropping the connection, so neither does this).
+    static func openAndClose(
+        _ url: String, configuration: WebSocketClient.Configuration, group: any EventLoopGroup
+    ) async throws {
+        let closed = Gate()
+        try await WebSocket.connect(to: url, configuration: configuration, on: group) { socket in
+            socket.onClose.whenComplete { _ in closed.open() }
+            socket.close(code: .normalClosure, promise: nil)
+        }.get()
+        // The returned future can complete just before the upgrade callback has run.
+        guard await closed.wait(seconds: LoadRun.drainSeconds) else {
+            throw PeerFailure("the closing handshake did not finish")
+        }
+    }
+
     func start() {
         socket.eventLoop.execute {
             for _ in 0..<self.run.options.inFlight { self.sendNext() }
