@@ -22,7 +22,7 @@ struct EventLoopDeliveryTests {
         // Created on an event loop, with its handlers attached in the same turn: none can miss
         // an event, however late this thread runs.
         let creator = MultiThreadedEventLoopGroup.singleton.next()
-        let socket = try await creator.submit {
+        let socket = try await creator.submit { [options] in
             let socket = try WebSocket(server.url(), options: options)
             Self.attachHandlers(to: socket, count: count, seen: seen)
             return socket
