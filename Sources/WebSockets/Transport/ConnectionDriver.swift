@@ -26,18 +26,12 @@ final class ConnectionDriver: ChannelDuplexHandler, @unchecked Sendable {
         var idleTimeout: TimeAmount?
     }
 
-    /// The engine while the connection is open or closing; the outcome once TCP is closed.
-    private enum Phase {
-        case open(Connection)
-        case closed(ConnectionClosure)
-        /// Only while a method mutates the engine in place (so that it is not copied).
-        case modifying
-    }
-
     let eventLoop: any EventLoop
     private let timing: Timing
     private let report: (TransportEvent) -> Void
-    private var phase: Phase
+    /// The engine while the connection is open or closing; `nil` once TCP is closed. An
+    /// optional, not an enum with a payload, so that it is mutated in place and never copied.
+    private var connection: Connection?
     private var context: ChannelHandlerContext?
     private var failure: WebSocket.Failure?
     /// Whether the connection was failed (RFC 6455 §7.1.7), not merely lost.
@@ -69,7 +63,7 @@ final class ConnectionDriver: ChannelDuplexHandler, @unchecked Sendable {
         connection: Connection, timing: Timing, eventLoop: any EventLoop,
         report: @escaping (TransportEvent) -> Void
     ) {
-        self.phase = .open(connection)
+        self.connection = connection
         self.timing = timing
         self.eventLoop = eventLoop
         self.report = report
@@ -78,8 +72,8 @@ final class ConnectionDriver: ChannelDuplexHandler, @unchecked Sendable {
     /// Whether the closing handshake has started (either side sent or received a close frame)
     /// or the connection is gone; data can no longer be sent.
     var isClosingOrClosed: Bool {
-        guard case .open(let connection) = phase else { return true }
-        return connection.state != .open
+        guard let state = connection?.state else { return true }
+        return state != .open
     }
 
     // MARK: Channel events
@@ -116,9 +110,9 @@ final class ConnectionDriver: ChannelDuplexHandler, @unchecked Sendable {
 
     func channelInactive(context: ChannelHandlerContext) {
         cancelTimers()
-        guard case .open(var connection) = phase else { return }
+        guard var connection else { return }
         let closure = connection.transportClosed()
-        phase = .closed(closure)
+        self.connection = nil
         if closure.failure != nil { failed = true }
         // A transport lost before the peer's close frame (RFC 6455 §7.2.1) is unclean, but the
         // connection was closed, not failed: browsers fire no `error` for it.
@@ -131,7 +125,7 @@ final class ConnectionDriver: ChannelDuplexHandler, @unchecked Sendable {
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
         // TCP reset once both Close frames were exchanged: the connection already closed
         // cleanly (RFC 6455 §7.1.4); some servers abort instead of closing.
-        if case .open(let connection) = phase, connection.closeFrameSent, connection.receivedCloseFrame != nil {
+        if connection?.closeFrameSent == true, connection?.receivedCloseFrame != nil {
             return context.close(promise: nil)
         }
         connectionBroke(.caught(error))
@@ -163,7 +157,7 @@ final class ConnectionDriver: ChannelDuplexHandler, @unchecked Sendable {
     /// Fails the connection for a reason outside the engine (RFC 6455 §7.1.7): the first reason
     /// sticks and TCP closes.
     func fail(_ failure: WebSocket.Failure) {
-        guard case .open = phase else { return }
+        guard connection != nil else { return }
         if self.failure == nil { failed = true }
         connectionBroke(failure)
     }
@@ -171,7 +165,7 @@ final class ConnectionDriver: ChannelDuplexHandler, @unchecked Sendable {
     /// Closes TCP after the connection broke under us (a reset, a TLS error): the connection is
     /// closed uncleanly, not failed.
     private func connectionBroke(_ failure: WebSocket.Failure) {
-        guard case .open = phase else { return }
+        guard connection != nil else { return }
         if self.failure == nil { self.failure = failure }
         context?.close(promise: nil)
     }
@@ -220,10 +214,8 @@ final class ConnectionDriver: ChannelDuplexHandler, @unchecked Sendable {
 
     /// Mutates the engine in place; `nil` once the connection is closed.
     private func withConnection<Result>(_ body: (inout Connection) -> Result) -> Result? {
-        guard case .open(var connection) = phase else { return nil }
-        phase = .modifying
-        defer { phase = .open(connection) }
-        return body(&connection)
+        guard connection != nil else { return nil }
+        return body(&connection!)
     }
 
     private func carryOutActions() {
