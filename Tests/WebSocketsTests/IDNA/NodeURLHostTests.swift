@@ -90,13 +90,13 @@ struct NodeURLHostTests {
     }
 
     @Test("Node's URL gives the same host, but for the listed differences")
-    func sameHostsAsNode() throws {
+    func sameHostsAsNode() async throws {
         guard let node = PeerProcess.findExecutable("node") ?? PeerProcess.findExecutable("nodejs") else {
             Issue.record("node is not installed: run `bash scripts/install-peers`")
             return
         }
         let hosts = Array(Set(try Self.handPicked + Self.vectorHosts())).sorted()
-        let answer = try Self.nodeHosts(hosts, node: node)
+        let answer = try await Self.nodeHosts(hosts, node: node)
         let nodeHosts = answer.hosts
         try #require(nodeHosts.count == hosts.count)
         let version = "Node \(answer.node) (ada \(answer.ada)); the list is for Node \(Self.listedFor.node) (ada \(Self.listedFor.ada))"
@@ -143,21 +143,14 @@ struct NodeURLHostTests {
         let hosts: [String?]
     }
 
-    static func nodeHosts(_ hosts: [String], node: URL) throws -> NodeAnswer {
+    static func nodeHosts(_ hosts: [String], node: URL) async throws -> NodeAnswer {
         let input = FileManager.default.temporaryDirectory.appendingPathComponent("node-url-hosts-\(UUID()).json")
         try JSONEncoder().encode(hosts).write(to: input)
         defer { try? FileManager.default.removeItem(at: input) }
-        let process = Process()
-        let output = Pipe()
-        process.executableURL = node
-        process.arguments = [
-            PeerProcess.repositoryRoot.appendingPathComponent("Tests/Interop/node_url_hosts.js").path, input.path,
-        ]
-        process.standardOutput = output
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        try #require(process.terminationStatus == 0)
-        return try JSONDecoder().decode(NodeAnswer.self, from: data)
+        let process = try ChildProcess(
+            node, arguments: [PeerProcess.repositoryRoot.appendingPathComponent("Tests/Interop/node_url_hosts.js").path, input.path])
+        let finished = try await process.finished(within: .seconds(60))
+        try #require(finished && process.termination == .exited(0), "\(process): \(process.standardError)")
+        return try JSONDecoder().decode(NodeAnswer.self, from: Data(process.standardOutput.utf8))
     }
 }

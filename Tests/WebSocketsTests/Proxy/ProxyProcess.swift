@@ -2,12 +2,6 @@ import Foundation
 import NIOCore
 import NIOPosix
 
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
-
 /// A real proxy nobody here wrote, run as a child process on 127.0.0.1 for one test: tinyproxy
 /// (HTTP `CONNECT`) or microsocks (SOCKS5), Debian packages `scripts/install-peers` installs.
 ///
@@ -22,9 +16,7 @@ import Darwin
 /// which way a connection came. A proxy that is not installed fails the test with an error
 /// saying to run `scripts/install-peers`; it is never skipped. The process is killed by
 /// ``stop()`` or when the last reference goes away.
-final class ProxyProcess: @unchecked Sendable {
-    // @unchecked: `Process` is not declared Sendable; this type only reads `isRunning` and the
-    // process identifier, and everything else is immutable or behind a lock.
+final class ProxyProcess: Sendable {
     enum Kind: String, Sendable, CustomStringConvertible {
         case tinyproxy, microsocks
 
@@ -38,16 +30,14 @@ final class ProxyProcess: @unchecked Sendable {
     /// The port the proxy listens on, on 127.0.0.1.
     let port: Int
 
-    private let process: Process
-    private let output: LockedValue<Data>
+    private let process: ChildProcess
     private let directory: URL
     private let stopped = LockedValue(false)
 
-    private init(kind: Kind, port: Int, process: Process, output: LockedValue<Data>, directory: URL) {
+    private init(kind: Kind, port: Int, process: ChildProcess, directory: URL) {
         self.kind = kind
         self.port = port
         self.process = process
-        self.output = output
         self.directory = directory
     }
 
@@ -57,7 +47,7 @@ final class ProxyProcess: @unchecked Sendable {
 
     /// What the proxy logged so far (for failure messages).
     var log: String {
-        String(decoding: output.current, as: UTF8.self)
+        process.standardOutput
     }
 
     /// The proxy's URL with `scheme` (`http` for tinyproxy, `socks5` or `socks5h` for microsocks)
@@ -87,26 +77,19 @@ final class ProxyProcess: @unchecked Sendable {
         var lastLog = ""
         for _ in 1...3 {
             let port = try await freePort()
-            let process = Process()
-            process.executableURL = executable
+            let arguments: [String]
             switch kind {
             case .tinyproxy:
                 let configuration = directory.appendingPathComponent("tinyproxy.conf")
                 try tinyproxyConfiguration(port: port, allowing: ports, credentials: credentials)
                     .write(to: configuration, atomically: true, encoding: .utf8)
-                process.arguments = ["-d", "-c", configuration.path]
+                arguments = ["-d", "-c", configuration.path]
             case .microsocks:
-                process.arguments = ["-i", "127.0.0.1", "-p", "\(port)", "-b", outgoingAddress]
+                arguments = ["-i", "127.0.0.1", "-p", "\(port)", "-b", outgoingAddress]
                     + (credentials.map { ["-u", $0.username, "-P", $0.password] } ?? [])
             }
-            let output = LockedValue(Data())
-            let pipe = Pipe()
-            process.standardOutput = pipe
-            process.standardError = pipe
-            process.standardInput = FileHandle.nullDevice
-            pipe.collect { data in output.withLock { $0.append(data) } }
-            try process.run()
-            let proxy = ProxyProcess(kind: kind, port: port, process: process, output: output, directory: directory)
+            let process = try ChildProcess(executable, arguments: arguments, mergingErrors: true)
+            let proxy = ProxyProcess(kind: kind, port: port, process: process, directory: directory)
             if try await proxy.waitUntilListening(timeout: timeout) { return proxy }
             lastLog = proxy.log
             proxy.disown()
@@ -123,25 +106,14 @@ final class ProxyProcess: @unchecked Sendable {
             return stopped
         }
         guard !alreadyStopped else { return }
-        kill()
+        process.stop(grace: .zero)
         try? FileManager.default.removeItem(at: directory)
     }
 
     /// Kills the process of an attempt that failed, keeping the directory for the next one.
     private func disown() {
         stopped.withLock { $0 = true }
-        kill()
-    }
-
-    private func kill() {
-        guard process.isRunning else { return }
-        #if canImport(Glibc)
-        Glibc.kill(process.processIdentifier, SIGKILL)
-        #else
-        Darwin.kill(process.processIdentifier, SIGKILL)
-        #endif
-        let deadline = Date().addingTimeInterval(5)
-        while process.isRunning, Date() < deadline { usleep(10_000) }
+        process.stop(grace: .zero)
     }
 
     /// Whether the proxy accepts a TCP connection before `timeout`; false once it has exited.

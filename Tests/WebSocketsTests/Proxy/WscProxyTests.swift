@@ -11,8 +11,8 @@ struct WscProxyTests {
     ) async throws -> TestServer.ConnectionRecord {
         let client = try WscTests.start([server.url("/wsc")] + arguments + ["--linger", "0.5"], input: "proxied?\n", environment: environment)
         try await client.finished(timeout: .seconds(20))
-        #expect(client.process.terminationStatus == 0, "\(client.standardError.current)")
-        #expect(client.standardOutput.current == "proxied?\n")
+        #expect(client.process.termination == .exited(0), "\(client.standardError)")
+        #expect(client.standardOutput == "proxied?\n")
         return try await server.waitForConnection()
     }
 

@@ -96,30 +96,17 @@ struct UnixSocketServerTests {
         guard FileManager.default.isExecutableFile(atPath: python.path) else {
             throw PeerProcessError.notInstalled(.python, "\(python.path) does not exist")
         }
-        let process = Process()
-        process.executableURL = python
-        process.arguments = ["-c", script] + arguments
-        let standardOutput = Pipe()
-        let standardError = Pipe()
-        process.standardOutput = standardOutput
-        process.standardError = standardError
-        try process.run()
-        // Read on another thread: reading blocks until the child closes its end.
-        let data = await withCheckedContinuation { continuation in
-            DispatchQueue.global().async {
-                let data = standardOutput.fileHandleForReading.readDataToEndOfFile()
-                process.waitUntilExit()
-                continuation.resume(returning: data)
-            }
+        let process = try ChildProcess(python, arguments: ["-c", script] + arguments)
+        guard try await process.finished(within: .seconds(60)), process.termination == .exited(0) else {
+            throw PythonFailed(termination: process.termination, standardError: process.standardError)
         }
-        let errors = String(decoding: standardError.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        guard process.terminationStatus == 0 else { throw PythonFailed(status: process.terminationStatus, standardError: errors) }
-        return String(decoding: data, as: UTF8.self)
+        return process.standardOutput
     }
 
     struct PythonFailed: Error, CustomStringConvertible {
-        let status: Int32
+        /// `nil`: still running at the time-out (and killed).
+        let termination: ChildProcess.Termination?
         let standardError: String
-        var description: String { "python exited with \(status): \(standardError)" }
+        var description: String { "python \(termination.map { "ended with \($0)" } ?? "did not finish"): \(standardError)" }
     }
 }

@@ -1,12 +1,6 @@
 import Foundation
 import Testing
 
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
-
 /// The `wsc` binary built beside the tests: `wsc serve` and `wsc URL --stream` talking to each
 /// other, Ctrl-C (SIGINT) shutting the server down gracefully, and `wsc URL` with cookies and
 /// credentials against python-websockets.
@@ -14,22 +8,22 @@ import Darwin
 struct WscTests {
     @Test func serveEchoesWhatConnectStreamSendsAndSIGINTShutsItDown() async throws {
         let server = try Self.start(["serve", "--port", "0"])
-        defer { if server.process.isRunning { server.process.terminate() } }
-        try await waitUntil { server.standardError.current.contains("listening on ") }
-        let listening = server.standardError.current
+        defer { server.process.terminate() }
+        try await waitUntil { server.standardError.contains("listening on ") }
+        let listening = server.standardError
         let port = try #require(listening.split(separator: ":").last.flatMap { Int($0.prefix { $0.isNumber }) })
 
         let client = try Self.start(["ws://127.0.0.1:\(port)/chat", "--stream", "--linger", "0.5"], input: "hello\nκόσμε\n")
         try await client.finished(timeout: .seconds(20))
-        #expect(client.process.terminationStatus == 0, "\(client.standardError.current)")
-        #expect(client.standardOutput.current == "hello\nκόσμε\n")
-        #expect(client.standardError.current.contains("closed: code 1000"))
+        #expect(client.process.termination == .exited(0), "\(client.standardError)")
+        #expect(client.standardOutput == "hello\nκόσμε\n")
+        #expect(client.standardError.contains("closed: code 1000"))
 
-        kill(server.process.processIdentifier, SIGINT)
+        server.process.send(SIGINT)
         try await server.finished()
-        #expect(server.process.terminationStatus == 0)
-        #expect(server.standardError.current.contains("connected: 127.0.0.1:"))
-        #expect(server.standardError.current.contains("shut down"))
+        #expect(server.process.termination == .exited(0))
+        #expect(server.standardError.contains("connected: 127.0.0.1:"))
+        #expect(server.standardError.contains("shut down"))
     }
 
     @Test func connectAndServeMeetOnAUnixSocket() async throws {
@@ -38,14 +32,14 @@ struct WscTests {
         defer { try? FileManager.default.removeItem(at: directory) }
         let path = directory.appendingPathComponent("wsc.sock").path
         let server = try Self.start(["serve", "--unix", path])
-        defer { if server.process.isRunning { server.process.terminate() } }
-        try await waitUntil { server.standardError.current.contains("listening on ") }
+        defer { server.process.terminate() }
+        try await waitUntil { server.standardError.contains("listening on ") }
 
         let client = try Self.start(["ws://localhost/chat", "--unix", path, "--linger", "0.5"], input: "through the socket file\n")
         try await client.finished(timeout: .seconds(20))
-        #expect(client.process.terminationStatus == 0, "\(client.standardError.current)")
-        #expect(client.standardOutput.current == "through the socket file\n")
-        #expect(client.standardError.current.contains("closed: code 1000"))
+        #expect(client.process.termination == .exited(0), "\(client.standardError)")
+        #expect(client.standardOutput == "through the socket file\n")
+        #expect(client.standardError.contains("closed: code 1000"))
     }
 
     @Test func connectSendsCookiesInOneFieldAndTheURLsCredentials() async throws {
@@ -56,31 +50,26 @@ struct WscTests {
         let credentials = try Self.start(["ws://alice:p%40ss%3Aw%C3%B6rd@127.0.0.1:\(peer.port)/basic-auth", "--linger", "2"], input: "")
         try await cookies.finished(timeout: .seconds(30))
         try await credentials.finished(timeout: .seconds(30))
-        #expect(cookies.standardOutput.current == "session=abc; x=1\n", "\(cookies.standardError.current)")
-        #expect(credentials.standardOutput.current == "alice\n", "\(credentials.standardError.current)")
-        #expect(cookies.process.terminationStatus == 0 && credentials.process.terminationStatus == 0)
+        #expect(cookies.standardOutput == "session=abc; x=1\n", "\(cookies.standardError)")
+        #expect(credentials.standardOutput == "alice\n", "\(credentials.standardError)")
+        #expect(cookies.process.termination == .exited(0) && credentials.process.termination == .exited(0))
     }
 
     /// A running `wsc` and what it printed so far.
     struct Running {
-        let process: Process
-        let standardOutput: LockedValue<String>
-        let standardError: LockedValue<String>
-        /// How many of the two output pipes reached their end.
-        let pipesEnded: LockedValue<Int>
+        let process: ChildProcess
+
+        var standardOutput: String { process.standardOutput }
+        var standardError: String { process.standardError }
 
         /// Waits until the process exited and everything it printed has been read: the pipes
         /// can still hold output when the process is already gone.
         func finished(timeout: Duration = .seconds(20)) async throws {
-            do {
-                try await waitUntil(timeout: timeout) { !process.isRunning && pipesEnded.current == 2 }
-            } catch {
-                let state = "wsc \(process.arguments ?? []) did not finish: running \(process.isRunning), "
-                    + "pipes ended \(pipesEnded.current); standard output: \(standardOutput.current); "
-                    + "standard error: \(standardError.current)"
+            guard try await process.finished(within: timeout) else {
+                let state = "\(process) did not finish; standard output: \(standardOutput); standard error: \(standardError)"
                 Issue.record(Comment(rawValue: state))
-                if process.isRunning { process.terminate() }
-                throw error
+                process.terminate()
+                throw WaitTimedOut()
             }
         }
     }
@@ -98,25 +87,7 @@ struct WscTests {
     ///
     /// - Parameter environment: Variables to set for it beyond this process's own.
     static func start(_ arguments: [String], input: String? = nil, environment: [String: String] = [:]) throws -> Running {
-        let process = Process()
-        process.executableURL = executable
-        process.arguments = arguments
-        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-        let (output, errors, pipesEnded) = (LockedValue(""), LockedValue(""), LockedValue(0))
-        let (outputPipe, errorPipe) = (Pipe(), Pipe())
-        process.standardOutput = outputPipe
-        process.standardError = errorPipe
-        for (pipe, text) in [(outputPipe, output), (errorPipe, errors)] {
-            pipe.collect { data in
-                if data.isEmpty { pipesEnded.withLock { $0 += 1 } }
-                text.withLock { $0 += String(decoding: data, as: UTF8.self) }
-            }
-        }
-        let inputPipe = Pipe()
-        process.standardInput = inputPipe
-        try process.run()
-        if let input { inputPipe.fileHandleForWriting.write(Data(input.utf8)) }
-        try inputPipe.fileHandleForWriting.close()
-        return Running(process: process, standardOutput: output, standardError: errors, pipesEnded: pipesEnded)
+        let environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        return Running(process: try ChildProcess(executable, arguments: arguments, environment: environment, input: input ?? ""))
     }
 }

@@ -165,24 +165,7 @@ enum ClientPeer {
         if let certificateFile { arguments += ["--cacert", certificateFile.path] }
         if let largestMessage { arguments += ["--largest", "\(largestMessage)"] }
 
-        let process = try makeProcess(kind, arguments: arguments, certificateFile: certificateFile)
-        let output = LockedValue(ClientOutput())
-        let standardOutput = Pipe()
-        let standardError = Pipe()
-        process.standardOutput = standardOutput
-        process.standardError = standardError
-        process.standardInput = FileHandle.nullDevice
-        standardOutput.collect { data in
-            output.withLock { output in
-                if data.isEmpty { output.outputEnded = true } else { output.standardOutput.append(data) }
-            }
-        }
-        standardError.collect { data in
-            output.withLock { output in
-                if data.isEmpty { output.errorEnded = true } else { output.standardError.append(data) }
-            }
-        }
-        try process.run()
+        let process = try start(kind, arguments: arguments, certificateFile: certificateFile)
 
         // Whatever ends the wait (exit, time-out, cancellation), no client is left behind.
         let deadline = ContinuousClock.now + timeout
@@ -190,7 +173,7 @@ enum ClientPeer {
             while process.isRunning {
                 if ContinuousClock.now >= deadline {
                     stop(process, kind: kind)
-                    throw ClientPeerError.timedOut(kind, scenario: scenario, timeout: timeout, standardError: output.current.errorText)
+                    throw ClientPeerError.timedOut(kind, scenario: scenario, timeout: timeout, standardError: process.standardError)
                 }
                 try await Task.sleep(for: .milliseconds(20))
             }
@@ -201,31 +184,28 @@ enum ClientPeer {
         stop(process, kind: kind)  // the browser's process group, if anything of it is left
 
         // Let the pipes drain; a browser's stragglers could hold them open, hence the bound.
-        let drained = ContinuousClock.now + .seconds(2)
-        while !output.current.ended, ContinuousClock.now < drained {
-            try await Task.sleep(for: .milliseconds(10))
-        }
-        let collected = output.current
-        let status = process.terminationStatus
-        guard process.terminationReason == .exit, status == 0 else {
-            if process.terminationReason == .exit, status == 3 {
-                throw ClientPeerError.notInstalled(kind, collected.errorText)
+        try await process.finished(within: .seconds(2))
+        let (output, errors) = (process.standardOutput, process.standardError)
+        guard process.termination == .exited(0) else {
+            if process.termination == .exited(3) {
+                throw ClientPeerError.notInstalled(kind, errors)
             }
-            throw ClientPeerError.failed(kind, scenario: scenario, status: status, standardError: collected.errorText, standardOutput: collected.outputText)
+            throw ClientPeerError.failed(kind, scenario: scenario, termination: process.termination, standardError: errors, standardOutput: output)
         }
-        let line = collected.outputText.split(separator: "\n").last.map(String.init) ?? ""
+        let line = output.split(separator: "\n").last.map(String.init) ?? ""
         do {
             var report = try JSONDecoder().decode(Report.self, from: Data(line.utf8))
             report.json = line
             return report
         } catch {
-            throw ClientPeerError.undecodable(kind, scenario: scenario, standardOutput: collected.outputText, error: error)
+            throw ClientPeerError.undecodable(kind, scenario: scenario, standardOutput: output, error: error)
         }
     }
 
-    /// The process for `kind`, not started yet; throws if its runtime is not installed.
-    private static func makeProcess(_ kind: Kind, arguments: [String], certificateFile: URL?) throws -> Process {
-        let process = Process()
+    /// Starts the client `kind`; throws if its runtime is not installed.
+    private static func start(_ kind: Kind, arguments: [String], certificateFile: URL?) throws -> ChildProcess {
+        let executable: URL
+        let scriptArguments: [String]
         var environment = ProcessInfo.processInfo.environment
         let interop = PeerProcess.repositoryRoot.appendingPathComponent("Tests/Interop")
         switch kind {
@@ -241,48 +221,40 @@ enum ClientPeer {
                     }
                 }
             }
-            process.executableURL = python
+            executable = python
             let script = kind == .python ? "python_client.py" : "browser_client.py"
-            process.arguments = ["-u", interop.appendingPathComponent(script).path] + arguments
+            scriptArguments = ["-u", interop.appendingPathComponent(script).path]
             environment["PYTHONDONTWRITEBYTECODE"] = "1"
         case .nodeWS, .nodeUndici:
             guard let node = PeerProcess.findExecutable("node") ?? PeerProcess.findExecutable("nodejs") else {
                 throw ClientPeerError.notInstalled(kind, "no node on PATH")
             }
             let script = interop.appendingPathComponent("node_client.js").path
-            process.executableURL = node
+            executable = node
             if kind == .nodeWS {
                 guard FileManager.default.fileExists(atPath: "\(PeerProcess.debianNodeModules)/ws/package.json")
                     || environment["NODE_PATH"] != nil
                 else {
                     throw ClientPeerError.notInstalled(kind, "\(PeerProcess.debianNodeModules)/ws does not exist")
                 }
-                process.arguments = [script, "--impl", "ws"] + arguments
+                scriptArguments = [script, "--impl", "ws"]
                 environment["NODE_PATH"] = [environment["NODE_PATH"], PeerProcess.debianNodeModules].compactMap { $0 }
                     .joined(separator: ":")
             } else {
                 // Node 20 has WebSocket only behind this flag; undici takes extra roots only from
                 // this variable, read at start-up.
-                process.arguments = ["--experimental-websocket", script, "--impl", "undici"] + arguments
+                scriptArguments = ["--experimental-websocket", script, "--impl", "undici"]
                 if let certificateFile { environment["NODE_EXTRA_CA_CERTS"] = certificateFile.path }
             }
         }
-        process.environment = environment
-        process.currentDirectoryURL = PeerProcess.repositoryRoot
-        return process
+        return try ChildProcess(executable, arguments: scriptArguments + arguments, environment: environment)
     }
 
     /// SIGTERM, then SIGKILL after ``terminationGrace``. browser_client.py leads a process group
     /// with chromedriver and Chromium in it, which outlive a killed parent: the whole group goes.
-    private static func stop(_ process: Process, kind: Kind) {
-        let pid = process.processIdentifier
-        if process.isRunning {
-            process.terminate()
-            let deadline = ContinuousClock.now + terminationGrace
-            while process.isRunning, ContinuousClock.now < deadline { usleep(10_000) }
-            if process.isRunning { kill(pid, SIGKILL) }
-        }
-        if kind == .chromium, pid > 0 { kill(-pid, SIGKILL) }
+    private static func stop(_ process: ChildProcess, kind: Kind) {
+        process.stop(grace: terminationGrace)
+        if kind == .chromium { kill(-process.pid, SIGKILL) }
     }
 
     private static func seconds(_ duration: Duration) -> String {
@@ -291,24 +263,13 @@ enum ClientPeer {
     }
 }
 
-/// What a client wrote, collected by the pipes' handlers.
-private struct ClientOutput: Sendable {
-    var standardOutput = Data()
-    var standardError = Data()
-    var outputEnded = false
-    var errorEnded = false
-
-    var ended: Bool { outputEnded && errorEnded }
-    var outputText: String { String(decoding: standardOutput, as: UTF8.self) }
-    var errorText: String { String(decoding: standardError, as: UTF8.self) }
-}
-
 /// Why a client could not run its scenario.
 enum ClientPeerError: Error, CustomStringConvertible {
     /// The client's runtime, library or browser is missing.
     case notInstalled(ClientPeer.Kind, String)
-    /// The client exited with a failure (or a signal) instead of a report.
-    case failed(ClientPeer.Kind, scenario: String, status: Int32, standardError: String, standardOutput: String)
+    /// The client exited with a failure (or a signal) instead of a report; `nil` if it was not
+    /// seen to end even after SIGKILL.
+    case failed(ClientPeer.Kind, scenario: String, termination: ChildProcess.Termination?, standardError: String, standardOutput: String)
     /// The client was still running at the time-out, and was stopped.
     case timedOut(ClientPeer.Kind, scenario: String, timeout: Duration, standardError: String)
     /// The client's report was not the JSON expected.
@@ -319,8 +280,8 @@ enum ClientPeerError: Error, CustomStringConvertible {
         case .notInstalled(let kind, let detail):
             "the \(kind) interop peer is not installed (\(detail.trimmingCharacters(in: .whitespacesAndNewlines))): "
                 + "run `bash scripts/install-peers` first"
-        case .failed(let kind, let scenario, let status, let standardError, let standardOutput):
-            "the \(kind) failed the \(scenario) scenario with status \(status):\n\(standardError)"
+        case .failed(let kind, let scenario, let termination, let standardError, let standardOutput):
+            "the \(kind) failed the \(scenario) scenario with \(termination?.description ?? "no end seen"):\n\(standardError)"
                 + (standardOutput.isEmpty ? "" : "\nstandard output:\n\(standardOutput)")
         case .timedOut(let kind, let scenario, let timeout, let standardError):
             "the \(kind) did not finish the \(scenario) scenario within \(timeout):\n\(standardError)"

@@ -1,11 +1,5 @@
 import Foundation
 
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
-
 /// A WebSocket server nobody here wrote, run as a child process on 127.0.0.1:
 /// python-websockets (`Tests/Interop/python_server.py`) or Node's `ws`
 /// (`Tests/Interop/node_server.js`), installed by `scripts/install-peers`.
@@ -27,10 +21,7 @@ import Darwin
 /// A peer that is not installed fails the test with an error saying to run
 /// `scripts/install-peers`; it is never skipped. The process is terminated by ``stop()`` or when
 /// the last reference goes away.
-final class PeerProcess: @unchecked Sendable {
-    // @unchecked: `Process` is not declared Sendable, but this type only reads its state
-    // (`isRunning`, `terminationStatus`) and calls `terminate()`, which Foundation makes thread-safe;
-    // everything else is immutable or behind a lock.
+final class PeerProcess: Sendable {
     /// Which peer.
     enum Kind: String, Sendable, CaseIterable, CustomStringConvertible {
         /// python-websockets, asyncio server (PyPI `websockets`).
@@ -72,17 +63,15 @@ final class PeerProcess: @unchecked Sendable {
     /// Whether the peer speaks TLS (with ``TestCertificates/shared()``'s server certificate).
     let isTLS: Bool
 
-    private let process: Process
-    private let output: LockedValue<PeerOutput>
+    private let process: ChildProcess
     private let temporaryDirectory: URL?
     private let stopped = LockedValue(false)
 
-    private init(kind: Kind, port: Int, isTLS: Bool, process: Process, output: LockedValue<PeerOutput>, temporaryDirectory: URL?) {
+    private init(kind: Kind, port: Int, isTLS: Bool, process: ChildProcess, temporaryDirectory: URL?) {
         self.kind = kind
         self.port = port
         self.isTLS = isTLS
         self.process = process
-        self.output = output
         self.temporaryDirectory = temporaryDirectory
     }
 
@@ -100,7 +89,7 @@ final class PeerProcess: @unchecked Sendable {
 
     /// What the peer wrote to standard error so far (for failure messages).
     var standardError: String {
-        String(decoding: output.withLock { $0.standardError }, as: UTF8.self)
+        process.standardError
     }
 
     /// Starts a peer and waits until it prints `PORT <n>`.
@@ -135,16 +124,15 @@ final class PeerProcess: @unchecked Sendable {
             temporaryDirectory = directory
         }
 
-        let process = Process()
+        let executable: URL
         var environment = ProcessInfo.processInfo.environment
         switch kind {
         case .python, .raw:
-            let python = venv.appendingPathComponent("bin/python")
-            guard FileManager.default.isExecutableFile(atPath: python.path) else {
-                throw PeerProcessError.notInstalled(kind, "\(python.path) does not exist")
+            executable = venv.appendingPathComponent("bin/python")
+            guard FileManager.default.isExecutableFile(atPath: executable.path) else {
+                throw PeerProcessError.notInstalled(kind, "\(executable.path) does not exist")
             }
-            process.executableURL = python
-            process.arguments = ["-u", script(for: kind).path] + arguments
+            arguments = ["-u", script(for: kind).path] + arguments
             environment["PYTHONDONTWRITEBYTECODE"] = "1"
         case .node:
             guard let node = findExecutable("node") ?? findExecutable("nodejs") else {
@@ -155,39 +143,28 @@ final class PeerProcess: @unchecked Sendable {
             else {
                 throw PeerProcessError.notInstalled(kind, "\(debianNodeModules)/ws does not exist")
             }
-            process.executableURL = node
-            process.arguments = [script(for: kind).path] + arguments
+            executable = node
+            arguments = [script(for: kind).path] + arguments
             environment["NODE_PATH"] = [environment["NODE_PATH"], debianNodeModules].compactMap { $0 }
                 .joined(separator: ":")
         }
-        process.environment = environment
-        process.currentDirectoryURL = repositoryRoot
-
-        let output = LockedValue(PeerOutput())
-        let standardOutput = Pipe()
-        let standardError = Pipe()
-        process.standardOutput = standardOutput
-        process.standardError = standardError
-        process.standardInput = FileHandle.nullDevice
-        standardOutput.collect { data in output.withLock { $0.standardOutput.append(data) } }
-        standardError.collect { data in output.withLock { $0.standardError.append(data) } }
-        try process.run()
+        let process = try ChildProcess(executable, arguments: arguments, environment: environment)
 
         let peer = { (port: Int) in
-            PeerProcess(kind: kind, port: port, isTLS: tls, process: process, output: output, temporaryDirectory: temporaryDirectory)
+            PeerProcess(kind: kind, port: port, isTLS: tls, process: process, temporaryDirectory: temporaryDirectory)
         }
         // Until the port is known, a throw (or cancellation) must not leave the process behind:
         // `starting` terminates it when it goes away.
         let starting = peer(0)
         let deadline = ContinuousClock.now + timeout
         while true {
-            if let port = output.withLock({ $0.announcedPort }) {
+            if let port = announcedPort(process.standardOutput) {
                 starting.disown()
                 return peer(port)
             }
-            if !process.isRunning {
-                try await Task.sleep(for: .milliseconds(50))  // let the pipes drain
-                throw PeerProcessError.exited(kind, status: process.terminationStatus, standardError: starting.standardError)
+            if let termination = process.termination {
+                try await process.finished(within: .seconds(1))  // let the pipes drain
+                throw PeerProcessError.exited(kind, termination, standardError: starting.standardError)
             }
             if ContinuousClock.now >= deadline {
                 throw PeerProcessError.silent(kind, timeout: timeout, standardError: starting.standardError)
@@ -203,23 +180,24 @@ final class PeerProcess: @unchecked Sendable {
 
     /// Terminates the peer (SIGTERM, then SIGKILL after 2 s) and removes its files. Safe to call
     /// more than once.
-    ///
-    /// A child of `Process` inherits the signal mask of the spawning thread, and Dispatch's threads
-    /// block SIGTERM: the peer scripts unblock it themselves (Node does so at start-up), and the
-    /// SIGKILL fallback covers any other child.
     func stop() {
         let alreadyStopped = stopped.withLock { stopped in
             defer { stopped = true }
             return stopped
         }
         guard !alreadyStopped else { return }
-        if process.isRunning {
-            process.terminate()
-            let deadline = Date().addingTimeInterval(2)
-            while process.isRunning, Date() < deadline { usleep(10_000) }
-            if process.isRunning { kill(process.processIdentifier, SIGKILL) }
-        }
+        process.stop(grace: .seconds(2))
         if let temporaryDirectory { try? FileManager.default.removeItem(at: temporaryDirectory) }
+    }
+
+    /// The port from the first `PORT <n>` line of `output`, once that line is complete.
+    private static func announcedPort(_ output: String) -> Int? {
+        let lines = output.split(separator: "\n", omittingEmptySubsequences: false)
+        for line in lines.dropLast() {  // the last piece is an incomplete line (or empty)
+            let parts = line.split(separator: " ")
+            if parts.count == 2, parts[0] == "PORT", let port = Int(parts[1]), port >= 0 { return port }  // 0: a Unix socket
+        }
+        return nil
     }
 
     private static func script(for kind: Kind) -> URL {
@@ -242,28 +220,12 @@ final class PeerProcess: @unchecked Sendable {
     }
 }
 
-/// What a peer wrote, collected by the pipes' handlers.
-private struct PeerOutput: Sendable {
-    var standardOutput = Data()
-    var standardError = Data()
-
-    /// The port from the first `PORT <n>` line, once it is complete.
-    var announcedPort: Int? {
-        let lines = String(decoding: standardOutput, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false)
-        for line in lines.dropLast() {  // the last piece is an incomplete line (or empty)
-            let parts = line.split(separator: " ")
-            if parts.count == 2, parts[0] == "PORT", let port = Int(parts[1]), port >= 0 { return port }  // 0: a Unix socket
-        }
-        return nil
-    }
-}
-
 /// Why a peer could not be started.
 enum PeerProcessError: Error, CustomStringConvertible {
     /// The peer's runtime or library is missing.
     case notInstalled(PeerProcess.Kind, String)
-    /// The peer exited before announcing its port.
-    case exited(PeerProcess.Kind, status: Int32, standardError: String)
+    /// The peer ended before announcing its port.
+    case exited(PeerProcess.Kind, ChildProcess.Termination, standardError: String)
     /// The peer did not announce its port in time.
     case silent(PeerProcess.Kind, timeout: Duration, standardError: String)
 
@@ -271,9 +233,9 @@ enum PeerProcessError: Error, CustomStringConvertible {
         switch self {
         case .notInstalled(let kind, let detail):
             "the \(kind) interop peer is not installed (\(detail)): run `bash scripts/install-peers` first"
-        case .exited(let kind, let status, let standardError):
-            "the \(kind) peer exited with status \(status) before listening"
-                + (status == 3 || standardError.contains("ModuleNotFoundError") || standardError.contains("Cannot find module")
+        case .exited(let kind, let termination, let standardError):
+            "the \(kind) peer ended with \(termination) before listening"
+                + (termination == .exited(3) || standardError.contains("ModuleNotFoundError") || standardError.contains("Cannot find module")
                     ? " (is it installed? run `bash scripts/install-peers`)" : "")
                 + ":\n\(standardError)"
         case .silent(let kind, let timeout, let standardError):
