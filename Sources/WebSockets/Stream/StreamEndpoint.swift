@@ -208,7 +208,8 @@ final class StreamEndpoint: @unchecked Sendable {
     func handle(_ event: TransportEvent) {
         switch event {
         case .established(let subprotocol, let extensions, let driver):
-            guard case .connecting = state, !handshakeAborted else { return }
+            // Closed while connecting: the transport is failing it; it never opens.
+            guard case .connecting = state, !handshakeAborted, !closingHandshakeStarted else { return }
             state = .open(driver)
             wasEverConnected = true
             lock.withLock { queues.acceptingWrites = true }

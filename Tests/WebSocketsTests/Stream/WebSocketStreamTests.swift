@@ -76,16 +76,18 @@ struct WebSocketStreamTests {
     }
 
     @Test func closeDuringTheHandshakeRejectsOpenedAndClosedWith1006() async throws {
-        let decided = LockedValue(false)
+        // The server holds the handshake until the client has closed, however slowly either runs.
+        let (requested, closed) = (LockedValue(false), LockedValue(false))
         let server = try await RunningServer.start { _ in
-            try? await Task.sleep(for: .seconds(1))
-            decided.withLock { $0 = true }
+            requested.withLock { $0 = true }
+            while !closed.current { try? await Task.sleep(for: .milliseconds(5)) }
             return .accept { _ in }
         }
         defer { server.stop() }
         let stream = try WebSocketStream(server.url())
-        try await Task.sleep(for: .milliseconds(100))
+        try await waitUntil { requested.current }
         try stream.close(closeCode: 4000, reason: "ignored")
+        closed.withLock { $0 = true }
         await #expect { _ = try await stream.opened } throws: { ($0 as? WebSocketError)?.closeCode == 1006 }
         await #expect { _ = try await stream.closed } throws: { ($0 as? WebSocketError)?.closeCode == 1006 }
     }
