@@ -52,8 +52,8 @@ CLIENTS = {
     "ours (WebSocket)": [str(WSC), "bench", "--api", "websocket", "--json", "--quiet"],
     "ours (WebSocketStream)": [str(WSC), "bench", "--api", "stream", "--json", "--quiet"],
     # The same, with the client's code on the connection's event loop (no thread hop).
-    "ours (WebSocket, event loop)": [str(WSC), "bench", "--api", "websocket", "--on-event-loop", "--json", "--quiet"],
-    "ours (WebSocketStream, event loop)": [str(WSC), "bench", "--api", "stream", "--on-event-loop", "--json", "--quiet"],
+    "ours (WebSocket on its event loop)": [str(WSC), "bench", "--api", "websocket", "--on-event-loop", "--json", "--quiet"],
+    "ours (WebSocketStream on its event loop)": [str(WSC), "bench", "--api", "stream", "--on-event-loop", "--json", "--quiet"],
     "picows": [str(PYTHON), str(HERE / "picows_client.py")],
     "python-websockets": [str(PYTHON), str(HERE / "websockets_client.py")],
     "node-ws": ["node", str(HERE / "node_ws_client.js")],
@@ -208,7 +208,7 @@ def main():
     parser.add_argument("--quick", action="store_true", help="one repetition of 1 s, two clients, two servers: a smoke test")
     parser.add_argument("--only-clients", default="")
     parser.add_argument("--only-servers", default="")
-    parser.add_argument("--load-generator", default="ours (WebSocket, event loop)")
+    parser.add_argument("--load-generator", default="ours (WebSocket on its event loop)")
     parser.add_argument("--reference-server", default="picows")
     parser.add_argument("--wsc", type=Path, default=WSC, help="the wsc binary that runs our server and clients")
     parser.add_argument("--from-json", type=Path, help="measure nothing: render the figures a previous run wrote with --json")
@@ -220,7 +220,7 @@ def main():
     use_wsc(arguments.wsc)
     if arguments.quick:
         arguments.repetitions, arguments.duration = 1, 1
-        arguments.only_clients = arguments.only_clients or "ours (WebSocket),ours (WebSocket, event loop),picows"
+        arguments.only_clients = arguments.only_clients or "ours (WebSocket),ours (WebSocket on its event loop),picows"
         arguments.only_servers = arguments.only_servers or "ours,picows"
 
     def chosen(table, only):
