@@ -43,6 +43,8 @@ final class StreamEndpoint: @unchecked Sendable {
     private var handshakeAborted = false
     /// Unsent data was pending when the peer's Close arrived: the close is not clean.
     private var unsentDataAtPeerClose = false
+    /// The batch ``flushOutbox()`` is sending: the outbox's other half.
+    private var spareOutbox: [(message: Message, byteCount: Int)] = []
 
     // Any thread.
     private let lock = NIOLock()
@@ -117,9 +119,9 @@ final class StreamEndpoint: @unchecked Sendable {
     /// limit is unsent. Cancelling the wait does not unsend the message.
     func write(_ message: Message, byteCount: Int) async throws {
         try Task.checkCancellation()
-        switch lock.withLock({ queues.accept(message, byteCount: byteCount, closedError: Self.closedStreamError) }) {
+        switch lock.withLock({ queues.accept(message, byteCount: byteCount) }) {
         case .refused(let error):
-            throw error
+            throw error ?? Self.closedStreamError
         case .accepted(let scheduleFlush, let mustWait):
             if scheduleFlush {
                 if eventLoop.inEventLoop { flushOutbox() } else { eventLoop.execute { self.flushOutbox() } }
@@ -259,14 +261,15 @@ final class StreamEndpoint: @unchecked Sendable {
 
     /// Hands the outbox to the driver, which writes it as one buffer at the end of the turn.
     private func flushOutbox() {
-        let batch = lock.withLock {
+        // The outbox and `spareOutbox` trade places, so that neither is reallocated per batch.
+        lock.withLock {
             queues.outboxFlushScheduled = false
-            defer { queues.outbox = [] }
-            return queues.outbox
+            swap(&queues.outbox, &spareOutbox)
         }
+        defer { spareOutbox.removeAll(keepingCapacity: true) }
         guard case .open(let driver) = state, !closingHandshakeStarted else { return }
         var byteCount = 0
-        for (message, messageByteCount) in batch {
+        for (message, messageByteCount) in spareOutbox {
             driver.send(message, byteCount: UInt64(messageByteCount))
             byteCount += messageByteCount
         }

@@ -94,13 +94,15 @@ struct StreamQueues {
 
     enum WriteOutcome {
         case accepted(scheduleFlush: Bool, mustWait: Bool)
-        case refused(any Error)
+        /// With the error set for every later write, or `nil` for the generic closed-stream one
+        /// (which the caller makes only then: boxing an error allocates).
+        case refused((any Error)?)
     }
 
     /// Leaves `message` in the outbox for the event loop.
-    mutating func accept(_ message: Message, byteCount: Int, closedError: any Error) -> WriteOutcome {
+    mutating func accept(_ message: Message, byteCount: Int) -> WriteOutcome {
         if let writeRefusal { return .refused(writeRefusal) }
-        guard acceptingWrites else { return .refused(closedError) }
+        guard acceptingWrites else { return .refused(nil) }
         outbox.append((message, byteCount))
         outboxByteCount += byteCount
         let scheduleFlush = !outboxFlushScheduled

@@ -46,7 +46,8 @@ final class ConnectionDriver: ChannelDuplexHandler, @unchecked Sendable {
     /// Application bytes accepted by ``send(_:byteCount:)`` and not yet written to the socket.
     private(set) var unsentByteCount: UInt64 = 0
     private var unflushedByteCount: UInt64 = 0
-    private var lastWrite: EventLoopFuture<Void>?
+    /// Something was written since the last flush.
+    private var writePending = false
     private var closeAfterFlush = false
     private var flushScheduled = false
 
@@ -195,19 +196,31 @@ final class ConnectionDriver: ChannelDuplexHandler, @unchecked Sendable {
         let transmitted = unflushedByteCount
         let closeAfterFlush = self.closeAfterFlush
         unflushedByteCount = 0
-        context.flush()
-        guard let lastWrite else {
+        guard writePending else {
             if closeAfterFlush { context.close(promise: nil) }
             return
         }
-        self.lastWrite = nil
-        lastWrite.assumeIsolated().whenComplete { result in
-            if transmitted > 0 {
-                self.unsentByteCount -= min(transmitted, self.unsentByteCount)
-                if case .success = result { self.report(.transmitted(transmitted)) }
-            }
-            if closeAfterFlush { context.close(promise: nil) }
+        writePending = false
+        context.flush()
+        // Usually the socket takes it all at once: then no promise is needed to learn so.
+        if let buffered = try? context.channel.syncOptions?.getOption(.bufferedWritableBytes), buffered == 0 {
+            return written(transmitted, succeeded: true, closeAfterFlush: closeAfterFlush, context: context)
         }
+        // An empty write after the others completes once they are all written.
+        let allWritten = context.eventLoop.makePromise(of: Void.self)
+        context.writeAndFlush(wrapOutboundOut(ByteBuffer()), promise: allWritten)
+        allWritten.futureResult.assumeIsolated().whenComplete { result in
+            self.written(transmitted, succeeded: (try? result.get()) != nil, closeAfterFlush: closeAfterFlush, context: context)
+        }
+    }
+
+    /// A flush's bytes left for the network (or failed to).
+    private func written(_ transmitted: UInt64, succeeded: Bool, closeAfterFlush: Bool, context: ChannelHandlerContext) {
+        if transmitted > 0 {
+            unsentByteCount -= min(transmitted, unsentByteCount)
+            if succeeded { report(.transmitted(transmitted)) }
+        }
+        if closeAfterFlush { context.close(promise: nil) }
     }
 
     // MARK: Inside
@@ -242,7 +255,8 @@ final class ConnectionDriver: ChannelDuplexHandler, @unchecked Sendable {
     private func writeQueuedBytes() {
         guard let context else { return }
         while let bytes = withConnection({ $0.nextBytesToSend() }) ?? nil {
-            lastWrite = context.write(wrapOutboundOut(bytes))
+            context.write(wrapOutboundOut(bytes), promise: nil)
+            writePending = true
         }
     }
 
