@@ -235,7 +235,7 @@ final class ConnectionDriver: ChannelDuplexHandler, @unchecked Sendable {
         while let action = withConnection({ $0.nextAction(decodingInput: !readingPaused) }) ?? nil {
             switch action {
             case .deliverMessage(let message):
-                report(.message(message))
+                report(.message(message.detachedFromReadBuffers))
             case .deliverPing:
                 break  // the engine queued the pong
             case .deliverPong:
@@ -300,5 +300,20 @@ extension TimeAmount {
     /// A time amount from seconds, as Foundation's `TimeInterval` counts them.
     static func timeInterval(_ seconds: Double) -> TimeAmount {
         .nanoseconds(Int64(seconds * 1e9))
+    }
+}
+
+extension Message {
+    /// A binary payload that came in one read is a slice of SwiftNIO's pooled receive buffer,
+    /// which the event loop reuses for a later read once nobody else holds it. A reader on
+    /// another thread must not be the one letting go of it: that release is not ordered
+    /// before the reuse in any way ThreadSanitizer can see. Those payloads (at most 64 KiB,
+    /// the receive buffer's largest size) get storage of their own here; larger ones were
+    /// gathered into a buffer of their own already.
+    var detachedFromReadBuffers: Message {
+        guard case .binary(let bytes) = self, bytes.readableBytes <= 1 << 16 else { return self }
+        var copy = ByteBufferAllocator().buffer(capacity: bytes.readableBytes)
+        copy.writeImmutableBuffer(bytes)
+        return .binary(copy)
     }
 }
