@@ -50,4 +50,22 @@ struct FrameDecoderTests {
             payloads[1].withUnsafeReadableBytes { #expect($0.baseAddress == readBytes.baseAddress! + 7) }
         }
     }
+
+    @Test func aServersMaskedFramesInOneReadAreUnmaskedIntoStorageOfTheirOwn() throws {
+        var decoder = FrameDecoder(role: .server)
+        let key = Wire.peerKey(for: .server)
+        let read = ByteBuffer(bytes: Wire.frame(0x2, [1, 2, 3], mask: key) + Wire.frame(0x2, [4, 5], mask: key))
+        decoder.append(read)
+        var payloads: [ByteBuffer] = []
+        while let output = try decoder.next() {
+            if case .frame(let frame) = output { payloads.append(frame.payload) }
+        }
+        #expect(payloads == [ByteBuffer(bytes: [1, 2, 3]), ByteBuffer(bytes: [4, 5])])
+        read.withUnsafeReadableBytes { readBytes in
+            let readRange = UInt(bitPattern: readBytes.baseAddress!)..<UInt(bitPattern: readBytes.baseAddress! + readBytes.count)
+            for payload in payloads {
+                payload.withUnsafeReadableBytes { #expect(!readRange.contains(UInt(bitPattern: $0.baseAddress!))) }
+            }
+        }
+    }
 }

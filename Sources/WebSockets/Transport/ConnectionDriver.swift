@@ -27,6 +27,7 @@ final class ConnectionDriver: ChannelDuplexHandler, @unchecked Sendable {
     }
 
     let eventLoop: any EventLoop
+    private let role: Role
     private let timing: Timing
     private let report: (TransportEvent) -> Void
     /// The engine while the connection is open or closing; `nil` once TCP is closed. An
@@ -65,6 +66,7 @@ final class ConnectionDriver: ChannelDuplexHandler, @unchecked Sendable {
         report: @escaping (TransportEvent) -> Void
     ) {
         self.connection = connection
+        self.role = connection.role
         self.timing = timing
         self.eventLoop = eventLoop
         self.report = report
@@ -235,7 +237,7 @@ final class ConnectionDriver: ChannelDuplexHandler, @unchecked Sendable {
         while let action = withConnection({ $0.nextAction(decodingInput: !readingPaused) }) ?? nil {
             switch action {
             case .deliverMessage(let message):
-                report(.message(message.detachedFromReadBuffers))
+                report(.message(message.detachedFromReadBuffers(role: role)))
             case .deliverPing:
                 break  // the engine queued the pong
             case .deliverPong:
@@ -304,14 +306,15 @@ extension TimeAmount {
 }
 
 extension Message {
-    /// A binary payload that came in one read is a slice of SwiftNIO's pooled receive buffer,
-    /// which the event loop reuses for a later read once nobody else holds it. A reader on
-    /// another thread must not be the one letting go of it: that release is not ordered
+    /// A client's binary payload that came in one read is a slice of SwiftNIO's pooled receive
+    /// buffer, which the event loop reuses for a later read once nobody else holds it. A reader
+    /// on another thread must not be the one letting go of it: that release is not ordered
     /// before the reuse in any way ThreadSanitizer can see. Those payloads (at most 64 KiB,
     /// the receive buffer's largest size) get storage of their own here; larger ones were
-    /// gathered into a buffer of their own already.
-    var detachedFromReadBuffers: Message {
-        guard case .binary(let bytes) = self, bytes.readableBytes <= 1 << 16 else { return self }
+    /// gathered into a buffer of their own already. A server's payloads were unmasked into
+    /// new storage by the decoder, so they need no second copy.
+    func detachedFromReadBuffers(role: Role) -> Message {
+        guard role == .client, case .binary(let bytes) = self, bytes.readableBytes <= 1 << 16 else { return self }
         var copy = ByteBufferAllocator().buffer(capacity: bytes.readableBytes)
         copy.writeImmutableBuffer(bytes)
         return .binary(copy)
