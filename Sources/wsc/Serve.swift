@@ -34,6 +34,9 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "The largest message accepted, in bytes.")
     var maxMessageSize = 64 << 20
 
+    @Option(help: "Connections held at once; beyond them new ones are closed at once.")
+    var maxConnections = WebSocketServer.Configuration().maxConnections
+
     @Flag(help: "Log no connections (for benchmarks).")
     var quiet = false
 
@@ -45,6 +48,7 @@ struct Serve: AsyncParsableCommand {
         var configuration = WebSocketServer.Configuration(host: host, port: port)
         configuration.unixSocketPath = unix
         configuration.maxMessageSize = maxMessageSize
+        configuration.maxConnections = maxConnections
         if noDeflate { configuration.perMessageDeflate = nil }
         if let tlsCert, let tlsKey {
             configuration.tls = .init(
