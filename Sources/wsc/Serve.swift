@@ -57,14 +57,16 @@ struct Serve: AsyncParsableCommand {
         }
         let broadcast = self.broadcast ? Broadcast() : nil
         let server = WebSocketServer(configuration: configuration) { request in
-            let peer = request.remoteAddress.flatMap { address in address.ipAddress.map { "\($0):\(address.port ?? 0)" } }
+            // Only what the log line needs is kept for the connection's life.
+            let peer = quiet ? nil : request.remoteAddress.flatMap { address in address.ipAddress.map { "\($0):\(address.port ?? 0)" } }
                 ?? "a Unix socket client"
+            let target = quiet ? nil : request.target
             return .accept(protocol: request.protocols.first) { connection in
-                if !quiet {
-                    Terminal.note("connected: \(peer) \(request.target)"
+                if let peer, let target {
+                    Terminal.note("connected: \(peer) \(target)"
                         + (connection.extensions.isEmpty ? "" : " [\(connection.extensions)]"))
                 }
-                defer { if !quiet { Terminal.note("disconnected: \(peer)") } }
+                defer { if let peer { Terminal.note("disconnected: \(peer)") } }
                 if let broadcast { try await broadcast.serve(connection) } else { try await ServerHandlers.echo(connection) }
             }
         }

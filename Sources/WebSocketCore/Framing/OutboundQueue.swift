@@ -8,7 +8,8 @@ struct OutboundQueue: Sendable {
     /// Unmasked payloads at least this long are queued by reference rather than copied.
     static let zeroCopyThreshold = 8 * 1024
 
-    private var ready = CircularBuffer<ByteBuffer>()
+    // Small: every idle connection holds it, and it grows by doubling when a burst needs more.
+    private var ready = CircularBuffer<ByteBuffer>(initialCapacity: 2)
     private var tail: ByteBuffer?
 
     var isEmpty: Bool { ready.isEmpty && (tail?.readableBytes ?? 0) == 0 }

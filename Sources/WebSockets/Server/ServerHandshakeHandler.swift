@@ -86,16 +86,18 @@ final class ServerHandshakeHandler: ChannelDuplexHandler, RemovableChannelHandle
         if case .deciding = phase { readPending = true } else { context.read() }
     }
 
-    /// Carries out the server's decision on the event loop; the accepted connection, or `nil`.
+    /// Carries out the server's decision about `serverRequest` (what the handler was given for
+    /// this handshake, kept by the connection) on the event loop; the accepted connection, or `nil`.
     func complete(
-        _ decision: WebSocketServer.Decision,
+        _ decision: WebSocketServer.Decision, for serverRequest: WebSocketServer.Request,
         makeDriver: @escaping @Sendable (Connection, @escaping (TransportEvent) -> Void) -> ConnectionDriver
     ) async -> WebSocketConnection? {
-        try? await eventLoop.submit { self.carryOut(decision, makeDriver: makeDriver) }.get() ?? nil
+        try? await eventLoop.submit { self.carryOut(decision, for: serverRequest, makeDriver: makeDriver) }.get() ?? nil
     }
 
     private func carryOut(
-        _ decision: WebSocketServer.Decision, makeDriver: (Connection, @escaping (TransportEvent) -> Void) -> ConnectionDriver
+        _ decision: WebSocketServer.Decision, for serverRequest: WebSocketServer.Request,
+        makeDriver: (Connection, @escaping (TransportEvent) -> Void) -> ConnectionDriver
     ) -> WebSocketConnection? {
         guard let context, case .deciding(let request, let leftover) = phase else { return nil }
         phase = .done
@@ -138,8 +140,7 @@ final class ServerHandshakeHandler: ChannelDuplexHandler, RemovableChannelHandle
             driver.start(leftover: leftover)
             if readPending { context.channel.read() }
             return WebSocketConnection(
-                request: WebSocketServer.Request(request, remoteAddress: context.channel.remoteAddress),
-                protocol: subprotocol ?? "", extensions: extensions, endpoint: endpoint)
+                request: serverRequest, protocol: subprotocol ?? "", extensions: extensions, endpoint: endpoint)
         }
     }
 

@@ -103,7 +103,10 @@ public final class WebSocketServer: Service, Sendable {
 
     /// A complete opening handshake waiting for the handler's decision.
     private struct PendingHandshake: Sendable {
-        let handshakeHandler: ServerHandshakeHandler
+        /// Weak: the handler's task keeps this for the connection's whole life, and the
+        /// handshake's state is of no use once answered. The pipeline owns the handler until
+        /// then; `nil` means the connection closed before the answer.
+        weak var handshakeHandler: ServerHandshakeHandler?
         let request: Request
         let channel: any Channel
     }
@@ -120,6 +123,7 @@ public final class WebSocketServer: Service, Sendable {
         let bootstrap = ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .serverChannelOption(.backlog, value: 1024)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .childChannelOption(.recvAllocator, value: ReceiveBuffers.allocator)
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     guard state.admit(channel, maxConnections: configuration.maxConnections) else {
@@ -152,7 +156,7 @@ public final class WebSocketServer: Service, Sendable {
             closeTimeout: .timeInterval(configuration.closeTimeout), keepalive: configuration.keepalive,
             idleTimeout: configuration.idleTimeout.map(TimeAmount.timeInterval))
         let eventLoop = pending.channel.eventLoop
-        let connection = await pending.handshakeHandler.complete(decision) { engine, report in
+        let connection = await pending.handshakeHandler?.complete(decision, for: pending.request) { engine, report in
             ConnectionDriver(connection: engine, timing: timing, eventLoop: eventLoop, report: report)
         }
         guard let connection, case .accept(_, _, let body) = decision else { return }

@@ -17,7 +17,8 @@ struct StreamQueues {
     private var nextWaiterID: UInt64 = 0
 
     // Readable.
-    var messages = CircularBuffer<Message>()
+    // Small: every idle connection holds it, and it grows by doubling when messages pile up.
+    var messages = CircularBuffer<Message>(initialCapacity: 2)
     var bufferedByteCount = 0
     var readers: [Waiter<Message?>] = []
     /// `nil` while messages can still come; then `.success` (finished) or the error.

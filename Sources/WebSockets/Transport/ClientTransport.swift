@@ -157,6 +157,7 @@ final class ClientTransport: @unchecked Sendable {
 
     private func makeBootstrap(connectTimeout: TimeAmount) -> ClientBootstrap {
         let bootstrap = ClientBootstrap(group: eventLoop).connectTimeout(connectTimeout)
+            .channelOption(.recvAllocator, value: ReceiveBuffers.allocator)
         return options.unixSocketPath == nil ? bootstrap.channelOption(.socketOption(.tcp_nodelay), value: 1) : bootstrap
     }
 

@@ -53,9 +53,14 @@ final class ConnectionDriver: ChannelDuplexHandler, @unchecked Sendable {
     private var flushScheduled = false
 
     private var closeTimer: Scheduled<Void>?
-    private var keepaliveTimer: RepeatedTask?
+    // The keepalive and idle timers are callbacks, not `RepeatedTask`s or `Scheduled`s: those
+    // allocate promises and closures that every idle connection would hold.
+    private var keepaliveTimer: NIOScheduledCallback?
     private var pongDeadline: Scheduled<Void>?
-    private var idleTimer: Scheduled<Void>?
+    private var idleTimer: NIOScheduledCallback?
+    /// When bytes last arrived. A read only notes the time; the idle timer, when it fires,
+    /// schedules itself again for what remains, so reads never cancel and reschedule it.
+    private var lastReceived = NIODeadline.uptimeNanoseconds(0)
 
     /// Creates the driver for an engine whose handshake completed on `eventLoop`.
     ///
@@ -89,7 +94,7 @@ final class ConnectionDriver: ChannelDuplexHandler, @unchecked Sendable {
     func start(leftover: ByteBuffer) {
         eventLoop.assertInEventLoop()
         startKeepalive()
-        resetIdleTimer()
+        startIdleTimer()
         if leftover.readableBytes > 0 { withConnection { $0.receiveData(leftover) } }
         carryOutActions()
         flush()
@@ -98,7 +103,7 @@ final class ConnectionDriver: ChannelDuplexHandler, @unchecked Sendable {
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let bytes = unwrapInboundIn(data)
         receivedByteCount += UInt64(bytes.readableBytes)
-        resetIdleTimer()
+        if timing.idleTimeout != nil { lastReceived = .now() }
         withConnection { $0.receiveData(bytes) }
         carryOutActions()
     }
@@ -269,25 +274,55 @@ final class ConnectionDriver: ChannelDuplexHandler, @unchecked Sendable {
         eventLoop.execute { if self.flushScheduled { self.flush() } }
     }
 
-    private func startKeepalive() {
-        guard let interval = timing.keepalive.interval else { return }
-        let period = TimeAmount.timeInterval(interval)
-        keepaliveTimer = eventLoop.scheduleRepeatedTask(initialDelay: period, delay: period) { _ in
-            guard self.pongDeadline == nil, self.withConnection({ (try? $0.sendPing()) != nil }) == true else { return }
-            self.pongDeadline = self.eventLoop.scheduleTask(in: .timeInterval(self.timing.keepalive.timeout)) {
-                self.fail(.keepaliveTimedOut)
+    /// What one of the driver's timers does when it fires.
+    private struct Tick: NIOScheduledCallbackHandler, Sendable {
+        enum Timer { case keepalive, idle }
+        let driver: ConnectionDriver
+        let timer: Timer
+
+        func handleScheduledCallback(eventLoop: some EventLoop) {
+            switch timer {
+            case .keepalive: driver.keepaliveTick()
+            case .idle: driver.idleTick()
             }
-            self.writeQueuedBytes()
-            self.flush()
         }
     }
 
-    private func resetIdleTimer() {
-        guard let idleTimeout = timing.idleTimeout else { return }
-        idleTimer?.cancel()
-        idleTimer = eventLoop.scheduleTask(in: idleTimeout) {
-            self.startTheClosingHandshake(code: .goingAway, reason: "idle")
+    private func startKeepalive() {
+        guard let interval = timing.keepalive.interval else { return }
+        keepaliveTimer = try? eventLoop.scheduleCallback(in: .timeInterval(interval), handler: Tick(driver: self, timer: .keepalive))
+    }
+
+    /// Sends a ping unless the last one is still unanswered, and schedules the next tick.
+    private func keepaliveTick() {
+        guard connection != nil else { return }
+        startKeepalive()
+        guard pongDeadline == nil, withConnection({ (try? $0.sendPing()) != nil }) == true else { return }
+        pongDeadline = eventLoop.scheduleTask(in: .timeInterval(timing.keepalive.timeout)) {
+            self.fail(.keepaliveTimedOut)
         }
+        writeQueuedBytes()
+        flush()
+    }
+
+    private func startIdleTimer() {
+        guard let idleTimeout = timing.idleTimeout else { return }
+        lastReceived = .now()
+        scheduleIdleCheck(at: lastReceived + idleTimeout)
+    }
+
+    private func scheduleIdleCheck(at deadline: NIODeadline) {
+        idleTimer = try? eventLoop.scheduleCallback(at: deadline, handler: Tick(driver: self, timer: .idle))
+    }
+
+    /// Starts the closing handshake if nothing arrived for the idle timeout; otherwise checks
+    /// again when it would run out.
+    private func idleTick() {
+        guard connection != nil, let idleTimeout = timing.idleTimeout else { return }
+        let deadline = lastReceived + idleTimeout
+        if deadline > .now() { return scheduleIdleCheck(at: deadline) }
+        idleTimer = nil
+        startTheClosingHandshake(code: .goingAway, reason: "idle")
     }
 
     private func cancelTimers() {
