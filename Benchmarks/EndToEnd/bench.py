@@ -289,12 +289,13 @@ def use_wsc(path):
 BEGIN, END = "<!-- end-to-end results: begin -->", "<!-- end-to-end results: end -->"
 
 
-def write_markdown(path, tables):
+def write_markdown(path, tables, markers=(BEGIN, END)):
     """Replaces what lies between the markers (or the whole file when it has none)."""
+    begin, end = markers
     text = path.read_text() if path.exists() else ""
-    if BEGIN in text and END in text:
-        head, rest = text.split(BEGIN, 1)
-        text = head + BEGIN + "\n" + tables + END + rest.split(END, 1)[1]
+    if begin in text and end in text:
+        head, rest = text.split(begin, 1)
+        text = head + begin + "\n" + tables + end + rest.split(end, 1)[1]
     else:
         text = tables
     path.write_text(text)

@@ -5,7 +5,7 @@ connection of the server and of the client (RSS delta ÷ connections), CPU while
 trips under a light load, and whether every connection closed cleanly and every descriptor was
 given back.
 
-    scale.py --wsc PATH [--connections 10000] [--tls-connections 1000] [--servers ours,...]
+    scale.py --wsc PATH [--connections N] [--tls-connections N] [--servers ours,...]
              [--short] [--json FILE]
 
 Run by scripts/scale, which installs the peers, builds wsc and raises the descriptor limit.
@@ -39,6 +39,7 @@ sys.path.insert(0, str(ROOT / "Benchmarks" / "EndToEnd"))
 import bench  # noqa: E402  (the benchmark's servers, started the same way)
 
 PAGE_KIB = os.sysconf("SC_PAGE_SIZE") // 1024
+MARKERS = ("<!-- scale results: begin -->", "<!-- scale results: end -->")
 SAMPLE_SECONDS = 0.5
 
 
@@ -109,9 +110,18 @@ class TLSServer(bench.Server):
         self.port = int(line.strip().rstrip("/").rsplit(":", 1)[1])
 
 
+def drain(stream, into):
+    """Reads a child's pipe to its end in the background, so that the child never blocks on it."""
+    thread = threading.Thread(target=lambda: into.append(stream.read()), daemon=True)
+    thread.start()
+    return thread
+
+
 def run(wsc, server_name, connections, deflate, timing, tls=None):
     """One server under `connections` of our client; the figures of the run, or its failure."""
     server = TLSServer(wsc, tls[1], tls[2], deflate) if tls else bench.Server(server_name, deflate)
+    server_output = []
+    drains = [drain(server.process.stdout, server_output), drain(server.process.stderr, server_output)]
     scheme = "wss" if tls else "ws"
     command = [wsc, "scale", f"{scheme}://127.0.0.1:{server.port}/", "--connections", str(connections), "--json",
                "--quiet", "--settle", "2", "--idle", str(timing["idle"]), "--hold", str(timing["hold"]),
@@ -129,6 +139,8 @@ def run(wsc, server_name, connections, deflate, timing, tls=None):
     finally:
         monitor.stop()
         server.stop()
+        for thread in drains:
+            thread.join(timeout=10)
     lines = out.strip().splitlines()
     if not lines:
         raise RuntimeError(f"wsc scale printed nothing ({client.returncode}): {err.strip()[-600:]}")
@@ -153,6 +165,9 @@ def run(wsc, server_name, connections, deflate, timing, tls=None):
         figures["problems"].append(f"the server kept {server_after[3] - server_rest[3]} descriptor(s) after its clients closed")
     if client.returncode != 0 and not figures["problems"]:
         figures["problems"].append(f"wsc scale exited {client.returncode}: {err.strip()[-300:]}")
+    # A clean shutdown exits 0; under a sanitizer a report makes it exit otherwise.
+    if server.process.returncode != 0:
+        figures["problems"].append(f"the server exited {server.process.returncode}: {''.join(server_output).strip()[-600:]}")
     return figures
 
 
@@ -180,20 +195,23 @@ def table(rows):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--wsc", required=True)
-    parser.add_argument("--connections", type=int, default=10_000)
-    parser.add_argument("--tls-connections", type=int, default=1_000)
+    parser.add_argument("--connections", type=int, help="plain connections (default 10 000; 1 000 with --short)")
+    parser.add_argument("--tls-connections", type=int, help="wss: connections (default 1 000; 200 with --short)")
     parser.add_argument("--servers", default="ours,python-websockets,node-ws")
-    parser.add_argument("--short", action="store_true", help="our server only, 1 000 connections (200 on wss), short phases")
+    parser.add_argument("--short", action="store_true", help="our server only, fewer connections, short phases")
     parser.add_argument("--json", help="also write the figures to this file")
+    parser.add_argument("--markdown", help="put the table, with the command and commit, between this file's scale markers")
     arguments = parser.parse_args()
 
     bench.SERVERS["ours"] = ([arguments.wsc, "serve", "--port", "0", "--quiet", "--max-connections", "100000"], True)
     servers = arguments.servers.split(",")
-    connections, tls_connections = arguments.connections, arguments.tls_connections
+    connections, tls_connections = 10_000, 1_000
     timing = dict(idle=10, hold=30, interval=5)
     if arguments.short:
         servers, connections, tls_connections = ["ours"], 1_000, 200
         timing = dict(idle=3, hold=6, interval=2)
+    connections = arguments.connections or connections
+    tls_connections = arguments.tls_connections or tls_connections
 
     rows = []
     with tempfile.TemporaryDirectory() as scratch:
@@ -208,6 +226,15 @@ def main():
             except Exception as error:  # a failed run is reported in the table, and fails the script
                 rows.append(dict(server=name, deflate=deflate, error=str(error)[-300:]))
     print(table(rows))
+    if arguments.markdown:
+        commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, cwd=ROOT).stdout.strip()
+        shown = " ".join(arg for arg, previous in zip(sys.argv[1:], [""] + sys.argv[1:])
+                         if arg not in ("--wsc", "--markdown") and previous not in ("--wsc", "--markdown"))
+        command = f"scripts/scale {shown}".strip()
+        report = (f"Measured {time.strftime('%Y-%m-%d')} at commit `{commit}` with `{command}`"
+                  f" ({connections:,} connections, {tls_connections:,} on wss:).\n\n".replace(",", " ")
+                  + table(rows) + "\n")
+        bench.write_markdown(Path(arguments.markdown), report, MARKERS)
     if arguments.json:
         Path(arguments.json).write_text(json.dumps(rows, indent=2) + "\n")
     if any("error" in row or row["problems"] for row in rows):

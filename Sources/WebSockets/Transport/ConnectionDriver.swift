@@ -29,7 +29,9 @@ final class ConnectionDriver: ChannelDuplexHandler, @unchecked Sendable {
     let eventLoop: any EventLoop
     private let role: Role
     private let timing: Timing
-    private let report: (TransportEvent) -> Void
+    /// Let go of once the close is reported: what it captures (the endpoint or transport that
+    /// holds this driver) would otherwise keep both alive for good.
+    private var report: ((TransportEvent) -> Void)?
     /// The engine while the connection is open or closing; `nil` once TCP is closed. An
     /// optional, not an enum with a payload, so that it is mutated in place and never copied.
     private var connection: Connection?
@@ -90,6 +92,12 @@ final class ConnectionDriver: ChannelDuplexHandler, @unchecked Sendable {
         self.context = context
     }
 
+    /// The context holds this handler: keeping it past removal would keep both alive for good.
+    func handlerRemoved(context: ChannelHandlerContext) {
+        cancelTimers()
+        self.context = nil
+    }
+
     /// Takes over the channel: processes the bytes that followed the handshake and starts the timers.
     func start(leftover: ByteBuffer) {
         eventLoop.assertInEventLoop()
@@ -126,7 +134,8 @@ final class ConnectionDriver: ChannelDuplexHandler, @unchecked Sendable {
         // connection was closed, not failed: browsers fire no `error` for it.
         let failure = self.failure ?? closure.failure.map(WebSocket.Failure.protocolViolation)
             ?? (connection.receivedCloseFrame == nil ? .connectionLost(nil) : nil)
-        report(.closed(code: closure.code, reason: closure.reason, wasClean: closure.wasClean && failure == nil, failure: failure, failed: failed))
+        report?(.closed(code: closure.code, reason: closure.reason, wasClean: closure.wasClean && failure == nil, failure: failure, failed: failed))
+        report = nil
         context.fireChannelInactive()
     }
 
@@ -225,7 +234,7 @@ final class ConnectionDriver: ChannelDuplexHandler, @unchecked Sendable {
     private func written(_ transmitted: UInt64, succeeded: Bool, closeAfterFlush: Bool, context: ChannelHandlerContext) {
         if transmitted > 0 {
             unsentByteCount -= min(transmitted, unsentByteCount)
-            if succeeded { report(.transmitted(transmitted)) }
+            if succeeded { report?(.transmitted(transmitted)) }
         }
         if closeAfterFlush { context.close(promise: nil) }
     }
@@ -242,14 +251,14 @@ final class ConnectionDriver: ChannelDuplexHandler, @unchecked Sendable {
         while let action = withConnection({ $0.nextAction(decodingInput: !readingPaused) }) ?? nil {
             switch action {
             case .deliverMessage(let message):
-                report(.message(message.detachedFromReadBuffers(role: role)))
+                report?(.message(message.detachedFromReadBuffers(role: role)))
             case .deliverPing:
                 break  // the engine queued the pong
             case .deliverPong:
                 pongDeadline?.cancel()
                 pongDeadline = nil
             case .closeFrameReceived(let frame):
-                report(.closingHandshakeStarted(frame))
+                report?(.closingHandshakeStarted(frame))
             case .startCloseTimer:
                 closeTimer = eventLoop.scheduleTask(in: timing.closeTimeout) { self.context?.close(promise: nil) }
             case .closeTransport:
