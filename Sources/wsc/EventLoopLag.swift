@@ -33,6 +33,6 @@ final class EventLoopLag: @unchecked Sendable {
             return lateness
         }.sorted()
         guard let last = sorted.last else { return (0, 0) }
-        return (last, sorted[min(sorted.count - 1, sorted.count * 99 / 100)])
+        return (last, sorted[(sorted.count * 99 + 99) / 100 - 1])  // nearest rank
     }
 }

@@ -106,16 +106,18 @@ def plot(path, server, client, duration):
     import matplotlib.pyplot as plt
 
     figure, axes = plt.subplots(4, 1, figsize=(10, 11), sharex=True)
-    for samples, label in [(server, "server (wsc serve)"), (client, "client (wsc soak)")]:
+    for samples, label, color in [(server, "server (wsc serve)", "C0"), (client, "client (wsc soak)", "C1")]:
         minutes = [s["t_ms"] / 60000 for s in samples]
-        axes[0].plot(minutes, [s["rss_kib"] / 1024 for s in samples], label=label)
-        axes[1].plot(minutes, [s["fds"] for s in samples], label=f"{label} fds")
-        axes[1].plot(minutes, [s["connections"] for s in samples], linestyle=":", label=f"{label} connections")
-        axes[2].plot(minutes, [s["lag_p99_us"] / 1000 for s in samples], label=f"{label} p99")
-        axes[2].plot(minutes, [s["lag_max_us"] / 1000 for s in samples], linestyle=":", label=f"{label} max")
+        axes[0].plot(minutes, [s["rss_kib"] / 1024 for s in samples], color=color, label=label)
+        axes[1].plot(minutes, [s["fds"] for s in samples], color=color, label=f"{label} fds")
+        axes[1].plot(minutes, [s["connections"] for s in samples], color=color, linestyle=":",
+                     label=f"{label} connections")
+        axes[2].plot(minutes, [s["lag_p99_us"] / 1000 for s in samples], color=color, label=f"{label} p99")
+        axes[2].plot(minutes, [s["lag_max_us"] / 1000 for s in samples], color=color, linestyle=":",
+                     label=f"{label} max")
     minutes = [s["t_ms"] / 60000 for s in client]
-    axes[3].plot(minutes, [s["rtt_p50_us"] / 1000 for s in client], label="p50")
-    axes[3].plot(minutes, [s["rtt_p99_us"] / 1000 for s in client], label="p99")
+    axes[3].plot(minutes, [s["rtt_p50_us"] / 1000 for s in client], color="C1", label="p50")
+    axes[3].plot(minutes, [s["rtt_p99_us"] / 1000 for s in client], color="C1", linestyle=":", label="p99")
     for axis, title in zip(axes, ["RSS (MiB)", "open fds and live connections", "event-loop lag (ms)",
                                   "client round trip (ms), echo verified"]):
         axis.set_ylabel(title)
