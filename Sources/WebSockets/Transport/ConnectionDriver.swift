@@ -85,6 +85,12 @@ final class ConnectionDriver: ChannelDuplexHandler, @unchecked Sendable {
         self.context = context
     }
 
+    func handlerRemoved(context: ChannelHandlerContext) {
+        // The context holds this handler for good: keeping it too would keep both, the
+        // pipeline, the engine and whatever the reports reach, long after the channel closed.
+        self.context = nil
+    }
+
     /// Takes over the channel: processes the bytes that followed the handshake and starts the timers.
     func start(leftover: ByteBuffer) {
         eventLoop.assertInEventLoop()
