@@ -40,8 +40,14 @@ struct Serve: AsyncParsableCommand {
     @Flag(help: "Log no connections (for benchmarks).")
     var quiet = false
 
+    @Option(help: ArgumentHelp(
+        "Every this many seconds, print one JSON line of the server's own figures to standard error.",
+        discussion: "Keys: t_ms, rss_kib, fds, lag_max_us and lag_p99_us (how late the event loops ran a timer), connections (alive now). scripts/soak reads them."))
+    var statsInterval: Double?
+
     func validate() throws {
         if (tlsCert == nil) != (tlsKey == nil) { throw ValidationError("--tls-cert and --tls-key go together") }
+        if let statsInterval, statsInterval <= 0 { throw ValidationError("--stats-interval must be positive") }
     }
 
     func run() async throws {
@@ -79,6 +85,10 @@ struct Serve: AsyncParsableCommand {
                 Terminal.note("listening on \(scheme)://\(Self.hostForURL(address.ipAddress ?? host)):\(address.port ?? port)/")
             }
         }
+        let stats = statsInterval.map { interval in
+            Task { await ProcessStats.report(every: interval) { ["connections": server.connectionCount] } }
+        }
+        defer { stats?.cancel() }
         let group = ServiceGroup(
             services: [server], gracefulShutdownSignals: [.sigterm, .sigint],
             logger: Logger(label: "wsc", factory: { _ in SwiftLogNoOpLogHandler() }))

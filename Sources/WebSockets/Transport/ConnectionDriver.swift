@@ -52,6 +52,8 @@ final class ConnectionDriver: ChannelDuplexHandler, @unchecked Sendable {
     /// Something was written since the last flush.
     private var writePending = false
     private var closeAfterFlush = false
+    /// Our output is shut after a failure and the input is being drained (``closeTransport(_:)``).
+    private var lingering = false
     private var flushScheduled = false
 
     private var closeTimer: Scheduled<Void>?
@@ -140,6 +142,8 @@ final class ConnectionDriver: ChannelDuplexHandler, @unchecked Sendable {
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        // The connection already failed for its own reason; the peer reset it while we drained.
+        if lingering { return context.close(promise: nil) }
         // TCP reset once both Close frames were exchanged: the connection already closed
         // cleanly (RFC 6455 §7.1.4); some servers abort instead of closing.
         if connection?.closeFrameSent == true, connection?.receivedCloseFrame != nil {
@@ -212,8 +216,9 @@ final class ConnectionDriver: ChannelDuplexHandler, @unchecked Sendable {
         let transmitted = unflushedByteCount
         let closeAfterFlush = self.closeAfterFlush
         unflushedByteCount = 0
+        self.closeAfterFlush = false
         guard writePending else {
-            if closeAfterFlush { context.close(promise: nil) }
+            if closeAfterFlush { closeTransport(context) }
             return
         }
         writePending = false
@@ -236,7 +241,34 @@ final class ConnectionDriver: ChannelDuplexHandler, @unchecked Sendable {
             unsentByteCount -= min(transmitted, unsentByteCount)
             if succeeded { report?(.transmitted(transmitted)) }
         }
-        if closeAfterFlush { context.close(promise: nil) }
+        if closeAfterFlush { closeTransport(context) }
+    }
+
+    /// Closes TCP as the engine asked, once its last bytes (our Close frame) are written.
+    ///
+    /// A client closes at once (its peer is the one that closes first, RFC 6455 §7.1.1), and so
+    /// does a server after the peer's Close, since nothing more comes. A server that failed the
+    /// connection (§7.1.7) may have a client still sending: closing a socket with unread input
+    /// makes the kernel send a reset, which can destroy our Close frame before the client reads
+    /// it, and the client never learns the code (1009, 1002 …). So the server shuts only its
+    /// output (the client reads the Close, then end of stream) and reads and drops what still
+    /// arrives (the engine processes nothing after a failure) until the client closes too or
+    /// the close timeout runs out: the lingering close of HTTP servers.
+    private func closeTransport(_ context: ChannelHandlerContext) {
+        guard role == .server, connection?.receivedCloseFrame == nil else { return context.close(promise: nil) }
+        lingering = true
+        let halfClosed = context.eventLoop.makePromise(of: Void.self)
+        // A channel that cannot close only its output (some never can) closes whole.
+        halfClosed.futureResult.assumeIsolated().whenFailure { _ in context.close(promise: nil) }
+        context.close(mode: .output, promise: halfClosed)
+        closeTimer?.cancel()
+        closeTimer = eventLoop.scheduleTask(in: timing.closeTimeout) { self.context?.close(promise: nil) }
+        // Backpressure no longer applies: nothing read now reaches the user.
+        readingPaused = false
+        if readPending {
+            readPending = false
+            context.read()
+        }
     }
 
     // MARK: Inside

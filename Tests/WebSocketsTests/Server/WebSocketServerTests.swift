@@ -213,6 +213,31 @@ struct WebSocketServerTests {
         #expect(received.current == [.binary(Data(count: 1000))])
     }
 
+    @Test func aClientStillSendingWhenItsConnectionFailsReadsTheCloseThenTheEnd() async throws {
+        var configuration = WebSocketServer.Configuration()
+        configuration.maxMessageSize = 1000
+        let server = try await RunningServer.echo(configuration)
+        defer { server.stop() }
+        // A masked binary frame announcing 16 MiB, and its payload: the server fails the
+        // connection at the header, with far more on its way than socket buffers hold.
+        var frame: [UInt8] = [0x82, 0xFF]
+        frame += withUnsafeBytes(of: UInt64(16 << 20).bigEndian, Array.init)
+        frame += [1, 2, 3, 4] + [UInt8](repeating: 0, count: 16 << 20)
+        let port = server.port, body = frame
+        // Off the concurrency pool, whose few threads the server's handlers may need.
+        let outcome = try await withCheckedThrowingContinuation { continuation in
+            DispatchQueue.global().async {
+                continuation.resume(with: Result {
+                    try BlockingTCPClient.exchange(port: port, head: Array(Self.handshakeRequest().utf8), body: body)
+                })
+            }
+        }
+        // Not a reset that breaks the client's writes (and may discard the Close unread).
+        #expect(outcome.writeError == nil)
+        #expect(outcome.received == [0x88, 0x02, 0x03, 0xF1])  // Close 1009
+        #expect(outcome.readError == nil)
+    }
+
     @Test func keepaliveDropsAClientThatDoesNotAnswerPings() async throws {
         var configuration = WebSocketServer.Configuration()
         configuration.keepalive = .enabled(interval: 0.2, timeout: 0.3)
