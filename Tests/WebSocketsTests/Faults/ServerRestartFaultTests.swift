@@ -25,6 +25,8 @@ struct ServerRestartFaultTests {
         let expected: Clients.Close = signal == SIGTERM ? .init(code: 1001, wasClean: true) : .init(code: 1006, wasClean: false)
         #expect(seen.closes.allSatisfy { $0.value == [expected] }, "\(seen.closes.filter { $0.value != [expected] }.prefix(5))")
         #expect(seen.errors == 0, "an established connection that is closed or lost fires no error (§4)")
+        #expect(try await server.process.finished(within: .seconds(10)), "\(server.process)")
+        #expect(server.process.termination == (signal == SIGTERM ? .exited(0) : .signaled(SIGKILL)))
 
         let restarted = try await WscServe.start(port: server.port)
         defer { restarted.stop() }
