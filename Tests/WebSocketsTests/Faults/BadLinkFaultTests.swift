@@ -17,7 +17,7 @@ extension FaultTests {
             defer { server.stop() }
             let proxy = try await FaultProxy.start(target: "\(server.host):\(server.port)", ["--delay-ms", "200", "--jitter-ms", "50"])
             defer { proxy.stop() }
-            let count = FaultReport.isFull ? 400 : 80
+            let count = FaultReport.isFull ? 400 : 40
             let started = ContinuousClock.now
             async let streamEchoes = Self.echoThroughStream(proxy.url("/stream"), count: count)
             async let socketEchoes = Self.echoThroughSocket(proxy.url("/socket"), count: count)
@@ -25,13 +25,13 @@ extension FaultTests {
             let elapsed = ContinuousClock.now - started
             #expect(stream.sequences == Array(0..<count), "WebSocketStream: \(stream.sequences)")
             #expect(socket.sequences == Array(0..<count), "WebSocket: \(socket.sequences)")
-            // The faults were there: lost packets were sent again, and every echo took two delays.
-            let retransmitted = try namespace.retransmittedSegments()
-            #expect(retransmitted > 0, "no packet was lost")
+            // The faults were there: packets were lost, and every echo took two delays.
+            let dropped = try namespace.randomlyDroppedPackets()
+            #expect(dropped > 0, "no packet was lost")
             #expect(elapsed > .milliseconds(300))
             FaultReport.figure(
                 "bad link (200±50 ms, 2 % loss, 1 Mbit/s)",
-                "\(2 * count) messages, \((stream.bytes + socket.bytes) / 1024) KiB echoed, all in order and intact, in \(FaultReport.milliseconds(elapsed)) ms; \(retransmitted) segments retransmitted by the server")
+                "\(2 * count) messages, \((stream.bytes + socket.bytes) / 1024) KiB echoed, all in order and intact, in \(FaultReport.milliseconds(elapsed)) ms; \(dropped) packets dropped on the way")
         }
 
         /// Sends `count` binary messages of 1–8 KiB through a stream while reading the echoes;
@@ -61,7 +61,7 @@ extension FaultTests {
             try await recorder.waitForOpen(timeout: .seconds(30))
             let messages = (0..<count).map { CheckedMessage.text($0, characters: Int.random(in: 1...2000)) }
             try recorder.onQueue { for message in messages { try recorder.socket.send(message) } }
-            let events = try await recorder.waitUntil(timeout: .seconds(60)) { $0.count >= count + 1 }
+            let events = try await recorder.waitUntil(timeout: .seconds(120)) { $0.count >= count + 1 }
             try recorder.onQueue { try recorder.socket.close(code: 1000) }
             let closed = try await recorder.waitForClose()
             #expect(closed.last == .close(code: 1000, reason: "", wasClean: true, readyState: .closed))
