@@ -19,7 +19,10 @@ extension FaultTests {
             defer { proxy.stop() }
             let count = FaultReport.isFull ? 400 : 40
             let started = ContinuousClock.now
-            async let streamEchoes = Self.echoThroughStream(proxy.url("/stream"), count: count)
+            let streamURL = proxy.url("/stream")
+            async let streamEchoes = within(.seconds(120), "the stream's echoes") {
+                try await Self.echoThroughStream(streamURL, count: count)
+            }
             async let socketEchoes = Self.echoThroughSocket(proxy.url("/socket"), count: count)
             let (stream, socket) = try await (streamEchoes, socketEchoes)
             let elapsed = ContinuousClock.now - started

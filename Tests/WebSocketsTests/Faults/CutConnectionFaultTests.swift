@@ -42,8 +42,10 @@ extension FaultTests {
             let stream = try WebSocketStream(proxy.url(), options: Self.plain)
             let opened = try await stream.opened
             try await opened.writable.write(Self.message)
-            await #expect(throws: WebSocketError.self) { for try await _ in opened.readable {} }
-            let closed = await Result { try await stream.closed }
+            await #expect(throws: WebSocketError.self) {
+                try await within(.seconds(10), "the readable's end") { for try await _ in opened.readable {} }
+            }
+            let closed = await Result { try await within(.seconds(10), "closed") { try await stream.closed } }
             #expect((try? closed.get()) == nil && (closed.failureAsWebSocketError?.closeCode == 1006), "\(closed)")
             try await waitUntil(timeout: .seconds(5)) { ProcessResources.openSockets(to: "127.0.0.1", port: proxy.port) == 0 }
             FaultReport.figure("\(fault == "--rst-after" ? "RST" : "FIN") mid-frame towards our client", "WebSocket: close 1006, no error; WebSocketStream: 1006 thrown; 0 sockets left")
@@ -71,7 +73,7 @@ extension FaultTests {
             try? await opened.writable.write(Self.message)
             try await waitUntil { closed.current != nil }
             #expect(closed.current?.failureAsWebSocketError?.closeCode == 1006, "\(String(describing: closed.current)); proxy: \(proxy.log)")
-            await #expect(throws: WebSocketError.self) { _ = try await stream.closed }
+            await #expect(throws: WebSocketError.self) { _ = try await within(.seconds(10), "closed") { try await stream.closed } }
             try await waitUntil(timeout: .seconds(5)) { server.server.connectionCount == 0 }
             FaultReport.figure("\(fault == "--rst-after" ? "RST" : "FIN") mid-frame towards our server", "server: readable and closed throw 1006, connectionCount back to 0; client: 1006")
         }
@@ -126,10 +128,10 @@ extension FaultTests {
             #expect(recorder.socket.failure == .handshakeTimedOut)
 
             let stream = try WebSocketStream(proxy.url(), options: options)
-            let opened = await Result { try await stream.opened }
+            let opened = await Result { try await within(.seconds(10), "opened") { try await stream.opened } }
             #expect(opened.failureAsWebSocketError?.closeCode == 1006, "\(opened)")
-            await #expect(throws: WebSocketError.self) { _ = try await stream.closed }
-            #expect(socketTook < .seconds(3), "the handshake timeout of 0.5 s took \(socketTook)")
+            await #expect(throws: WebSocketError.self) { _ = try await within(.seconds(10), "closed") { try await stream.closed } }
+            #expect(socketTook < .seconds(5), "the handshake timeout of 0.5 s took \(socketTook)")
             try await waitUntil(timeout: .seconds(5)) { ProcessResources.openSockets(to: "127.0.0.1", port: proxy.port) == 0 }
             FaultReport.figure(
                 "server accepts TCP, never answers (handshakeTimeout 0.5 s)",

@@ -85,8 +85,8 @@ extension FaultTests {
             #expect(residentGrowth < 64 << 20, "RSS grew by \(residentGrowth >> 20) MiB for 256 MiB offered")
 
             server.process.send(SIGKILL)  // the frozen peer dies: the waiting write must end
-            await #expect(throws: (any Error).self) { try await writer.value }
-            await #expect(throws: WebSocketError.self) { _ = try await stream.closed }
+            await #expect(throws: (any Error).self) { try await within(.seconds(10), "the waiting write") { try await writer.value } }
+            await #expect(throws: WebSocketError.self) { _ = try await within(.seconds(10), "closed") { try await stream.closed } }
             FaultReport.figure(
                 "frozen peer, WebSocketStream (writeBufferLimit 64 KiB)",
                 "write waits after \(stalledAt >> 10) KiB of 256 MiB offered (what the kernel's buffers took, plus the limit); RSS +\(residentGrowth >> 20) MiB; peer killed: write and closed throw")
