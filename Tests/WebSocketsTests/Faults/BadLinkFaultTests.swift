@@ -9,10 +9,10 @@ extension FaultTests {
     @Suite("a bad link")
     struct BadLinkFaultTests {
         @Test func everyMessageArrivesInOrderAndByteExactForTheStreamAndTheBrowserAPI() async throws {
-            let namespace = try NetworkNamespace()
+            let namespace = try await NetworkNamespace.create()
             defer { namespace.remove() }
-            try namespace.limitRate(megabitsPerSecond: 1)
-            try namespace.dropRandomly(percent: 2)
+            try await namespace.limitRate(megabitsPerSecond: 1)
+            try await namespace.dropRandomly(percent: 2)
             let server = try await WscServe.start(in: namespace)
             defer { server.stop() }
             let proxy = try await FaultProxy.start(target: "\(server.host):\(server.port)", ["--delay-ms", "200", "--jitter-ms", "50"])
@@ -29,7 +29,7 @@ extension FaultTests {
             #expect(stream.sequences == Array(0..<count), "WebSocketStream: \(stream.sequences)")
             #expect(socket.sequences == Array(0..<count), "WebSocket: \(socket.sequences)")
             // The faults were there: packets were lost, and every echo took two delays.
-            let dropped = try namespace.randomlyDroppedPackets()
+            let dropped = try await namespace.randomlyDroppedPackets()
             #expect(dropped > 0, "no packet was lost")
             #expect(elapsed > .milliseconds(300))
             FaultReport.figure(

@@ -32,7 +32,7 @@ extension FaultTests {
         }
 
         @Test func theBrowserAPIsKeepaliveFailsTheConnectionOnceAndLeavesNoSocket() async throws {
-            let namespace = try NetworkNamespace()
+            let namespace = try await NetworkNamespace.create()
             defer { namespace.remove() }
             let server = try await WscServe.start(in: namespace)
             defer { server.stop() }
@@ -40,7 +40,7 @@ extension FaultTests {
             try await recorder.waitForOpen()
             #expect(ProcessResources.openSockets(to: server.host, port: server.port) == 1)
 
-            try namespace.dropEverything(afterBytes: Self.bytesBeforeTheCut)
+            try await namespace.dropEverything(afterBytes: Self.bytesBeforeTheCut)
             let cut = ContinuousClock.now
             try recorder.onQueue { try recorder.socket.send(Self.message) }
             try await waitUntil { ProcessResources.kernelSendQueue(to: server.host) > 0 }
@@ -57,14 +57,14 @@ extension FaultTests {
         }
 
         @Test func theStreamsKeepaliveThrowsOneWebSocketError1006AndLeavesNoSocket() async throws {
-            let namespace = try NetworkNamespace()
+            let namespace = try await NetworkNamespace.create()
             defer { namespace.remove() }
             let server = try await WscServe.start(in: namespace)
             defer { server.stop() }
             let stream = try WebSocketStream(server.url(), options: Self.keepalive)
             let opened = try await stream.opened
             #expect(ProcessResources.openSockets(to: server.host, port: server.port) == 1)
-            try namespace.dropEverything(afterBytes: Self.bytesBeforeTheCut)
+            try await namespace.dropEverything(afterBytes: Self.bytesBeforeTheCut)
             let cut = ContinuousClock.now
             try await opened.writable.write(Self.message)
             try await waitUntil { ProcessResources.kernelSendQueue(to: server.host) > 0 }  // the rest never leaves
@@ -86,7 +86,7 @@ extension FaultTests {
         }
 
         @Test func theServersKeepaliveDropsTheConnectionAndItsCountReturnsToZero() async throws {
-            let namespace = try NetworkNamespace()
+            let namespace = try await NetworkNamespace.create()
             defer { namespace.remove() }
             var configuration = WebSocketServer.Configuration(host: namespace.hostAddress, port: 0)
             configuration.keepalive = .enabled(interval: Self.interval, timeout: Self.timeout)
@@ -106,7 +106,7 @@ extension FaultTests {
             let client = try await PythonClient.start("ws://\(namespace.hostAddress):\(server.port)/", in: namespace)
             defer { client.kill() }
             try await waitUntil { server.server.connectionCount == 1 }
-            try namespace.dropEverything(afterBytes: Self.bytesBeforeTheCut)
+            try await namespace.dropEverything(afterBytes: Self.bytesBeforeTheCut)
             let cut = ContinuousClock.now
             linkDying.withLock { $0 = true }
             try await waitUntil(timeout: Self.bound + .seconds(5)) { closed.current != nil }

@@ -2,7 +2,8 @@ import Foundation
 import Glibc
 
 /// Runs the kernel's network tools (`ip`, `nft`, `tc`) for the fault scenarios, synchronously:
-/// set-up and teardown happen in initialisers and `deinit`, where nothing can be awaited.
+/// teardown happens in `deinit` and `defer`, where nothing can be awaited. Async callers go
+/// through ``offThePool(_:)``.
 enum HostCommand {
     /// Why a command failed: the fault environment could not be built, which fails the test.
     struct Failed: Error, CustomStringConvertible {
@@ -28,6 +29,15 @@ enum HostCommand {
             throw Failed(description: "`\(command)` failed (\(process.termination!)): \(process.standardOutput)")
         }
         return process.standardOutput
+    }
+
+    /// Runs `body` on a thread of its own and awaits it: waiting for a command must not block one
+    /// of Swift concurrency's few shared threads (two on this machine), which every other test's
+    /// tasks and the servers' handlers need.
+    static func offThePool<Value: Sendable>(_ body: @escaping @Sendable () throws -> Value) async throws -> Value {
+        try await withCheckedThrowingContinuation { continuation in
+            Thread.detachNewThread { continuation.resume(with: Result { try body() }) }
+        }
     }
 
     /// `program` on PATH or in the sbin directories, which a non-login PATH can lack.

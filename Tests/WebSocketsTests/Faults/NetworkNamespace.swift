@@ -4,10 +4,11 @@ import Foundation
 /// and a link that dies (nftables), a slow link (`tc` tbf; this kernel has no netem).
 ///
 /// ```swift
-/// let namespace = try NetworkNamespace()          // removed when the last reference goes
-/// try namespace.limitRate(megabitsPerSecond: 1)
+/// let namespace = try await NetworkNamespace.create()
+/// defer { namespace.remove() }                     // also when the last reference goes
+/// try await namespace.limitRate(megabitsPerSecond: 1)
 /// let server = try await WscServe.start(in: namespace)
-/// try namespace.dropEverything(afterBytes: 32_000) // the link dies 32 kB later
+/// try await namespace.dropEverything(afterBytes: 32_000)  // the link dies 32 kB later
 /// ```
 ///
 /// The test process stays in the root namespace and reaches a server inside at ``address``
@@ -26,7 +27,12 @@ final class NetworkNamespace: Sendable {
     /// Serialises the choice of names and subnets between the tests of this process.
     private static let creation = LockedValue(())
 
-    init() throws {
+    /// Builds a namespace, off Swift concurrency's shared threads (see ``HostCommand/offThePool(_:)``).
+    static func create() async throws -> NetworkNamespace {
+        try await HostCommand.offThePool { try NetworkNamespace() }
+    }
+
+    private init() throws {
         (name, hostInterface, hostAddress, interface, address) = try Self.creation.withLock { _ in
             let existing = try HostCommand.run("ip", ["-o", "-4", "addr", "show"]) + (try HostCommand.run("ip", ["netns", "list"]))
             while true {
@@ -80,32 +86,40 @@ final class NetworkNamespace: Sendable {
     }
 
     /// A link of `megabitsPerSecond` each way: a token bucket on both veth ends.
-    func limitRate(megabitsPerSecond: Int) throws {
+    func limitRate(megabitsPerSecond: Int) async throws {
         let tbf = ["root", "tbf", "rate", "\(megabitsPerSecond)mbit", "burst", "16kb", "latency", "500ms"]
-        try HostCommand.run("tc", ["qdisc", "add", "dev", hostInterface] + tbf)
-        try inside("tc", ["qdisc", "add", "dev", interface] + tbf)
+        try await HostCommand.offThePool { [self] in
+            try HostCommand.run("tc", ["qdisc", "add", "dev", hostInterface] + tbf)
+            try inside("tc", ["qdisc", "add", "dev", interface] + tbf)
+        }
     }
 
     /// Drops `percent` % of the packets each way, at random.
-    func dropRandomly(percent: Int) throws {
-        try inside("nft", ["add", "rule", "inet", "wsfault", "input", "iifname", interface, "numgen", "random", "mod", "100", "<", "\(percent)", "counter", "drop"])
-        try inside("nft", ["add", "rule", "inet", "wsfault", "output", "oifname", interface, "numgen", "random", "mod", "100", "<", "\(percent)", "counter", "drop"])
+    func dropRandomly(percent: Int) async throws {
+        try await HostCommand.offThePool { [self] in
+            try inside("nft", ["add", "rule", "inet", "wsfault", "input", "iifname", interface, "numgen", "random", "mod", "100", "<", "\(percent)", "counter", "drop"])
+            try inside("nft", ["add", "rule", "inet", "wsfault", "output", "oifname", interface, "numgen", "random", "mod", "100", "<", "\(percent)", "counter", "drop"])
+        }
     }
 
     /// Drops every packet each way once `bytes` more have crossed the link (both ways
     /// together, an nftables quota): the link dies then, exactly there, and neither end is told.
-    func dropEverything(afterBytes bytes: Int) throws {
-        try inside("nft", ["add", "quota", "inet", "wsfault", "link", "{ over \(bytes) bytes }"])
-        try inside("nft", ["add", "rule", "inet", "wsfault", "input", "iifname", interface, "quota", "name", "link", "drop"])
-        try inside("nft", ["add", "rule", "inet", "wsfault", "output", "oifname", interface, "quota", "name", "link", "drop"])
+    func dropEverything(afterBytes bytes: Int) async throws {
+        try await HostCommand.offThePool { [self] in
+            try inside("nft", ["add", "quota", "inet", "wsfault", "link", "{ over \(bytes) bytes }"])
+            try inside("nft", ["add", "rule", "inet", "wsfault", "input", "iifname", interface, "quota", "name", "link", "drop"])
+            try inside("nft", ["add", "rule", "inet", "wsfault", "output", "oifname", interface, "quota", "name", "link", "drop"])
+        }
     }
 
     /// How many packets the loss rules of ``dropRandomly(percent:)`` dropped, both ways: the
     /// proof that the link lost some.
-    func randomlyDroppedPackets() throws -> Int {
-        try ["input", "output"].reduce(0) { total, chain in
-            let rules = try inside("nft", ["list", "chain", "inet", "wsfault", chain])
-            let counts = rules.split(separator: "\n").filter { $0.contains("numgen random") }.compactMap { rule in
+    func randomlyDroppedPackets() async throws -> Int {
+        let rules = try await HostCommand.offThePool { [self] in
+            try ["input", "output"].map { try inside("nft", ["list", "chain", "inet", "wsfault", $0]) }
+        }
+        return rules.reduce(0) { total, chain in
+            let counts = chain.split(separator: "\n").filter { $0.contains("numgen random") }.compactMap { rule in
                 rule.split(separator: " ").drop { $0 != "packets" }.dropFirst().first.flatMap { Int($0) }
             }
             return total + counts.reduce(0, +)

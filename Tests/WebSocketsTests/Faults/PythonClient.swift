@@ -8,14 +8,14 @@ enum PythonClient {
         import asyncio, sys
         from websockets.asyncio.client import connect
         async def main():
-            async with connect(sys.argv[1], ping_interval=None, compression=None, max_size=None) as socket:
+            async with connect(sys.argv[1], ping_interval=None, compression=None, max_size=None, open_timeout=30) as socket:
                 print("OPEN", flush=True)
                 await asyncio.Event().wait()
         asyncio.run(main())
         """
 
-    /// Starts the client towards `url` (inside `namespace` if given) and waits (at most 15 s)
-    /// until it is connected.
+    /// Starts the client towards `url` (inside `namespace` if given) and waits until it is
+    /// connected: at most 40 s, as a loaded machine can take long to start Python.
     static func start(_ url: String, in namespace: NetworkNamespace? = nil) async throws -> ChildProcess {
         let python = PeerProcess.venv.appendingPathComponent("bin/python")
         guard FileManager.default.isExecutableFile(atPath: python.path) else {
@@ -24,7 +24,7 @@ enum PythonClient {
         let arguments = ["-u", "-c", script, url]
         let (executable, allArguments) = try namespace?.command(python, arguments) ?? (python, arguments)
         let process = try ChildProcess(executable, arguments: allArguments)
-        let deadline = ContinuousClock.now + .seconds(15)
+        let deadline = ContinuousClock.now + .seconds(40)
         while ContinuousClock.now < deadline, process.isRunning {
             if process.standardOutput.contains("OPEN\n") { return process }
             try await Task.sleep(for: .milliseconds(20))
