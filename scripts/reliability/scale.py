@@ -229,10 +229,10 @@ def main():
     if arguments.markdown:
         commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, cwd=ROOT).stdout.strip()
         shown = " ".join(arg for arg, previous in zip(sys.argv[1:], [""] + sys.argv[1:])
-                         if arg not in ("--wsc", "--markdown") and previous not in ("--wsc", "--markdown"))
+                         if arg not in ("--wsc", "--markdown", "--json") and previous not in ("--wsc", "--markdown", "--json"))
         command = f"scripts/scale {shown}".strip()
         report = (f"Measured {time.strftime('%Y-%m-%d')} at commit `{commit}` with `{command}`"
-                  f" ({connections:,} connections, {tls_connections:,} on wss:).\n\n".replace(",", " ")
+                  f" ({connections:,} connections; {tls_connections:,} on wss:).\n\n".replace(",", " ")
                   + table(rows) + "\n")
         bench.write_markdown(Path(arguments.markdown), report, MARKERS)
     if arguments.json:
