@@ -15,8 +15,7 @@ final class BenchTally: @unchecked Sendable {
     private var messages: UInt64 = 0
     private var bytes: UInt64 = 0
     private var recording = false
-    // Microseconds, up to a minute, three significant digits.
-    private var roundTrips = Histogram<UInt64>(highestTrackableValue: 60_000_000, numberOfSignificantValueDigits: .three)
+    private var roundTrips = Histogram<UInt64>.roundTrips()
 
     func record(roundTripNanoseconds: UInt64, bytes count: Int) {
         lock.withLock {
@@ -110,11 +109,7 @@ struct BenchResults: Encodable {
         megabytesPerSecond = bytes / 1e6 / seconds
         cpuMicrosecondsPerMessage = messages == 0 ? 0 : cpu / 1e3 / Double(messages)
         cpuMillisecondsPerMegabyte = bytes == 0 ? 0 : cpu / 1e6 / (bytes / 1e6)
-        p50 = roundTrips.valueAtPercentile(50)
-        p90 = roundTrips.valueAtPercentile(90)
-        p99 = roundTrips.valueAtPercentile(99)
-        p999 = roundTrips.valueAtPercentile(99.9)
-        max = roundTrips.max
+        (p50, p90, p99, p999, max) = roundTrips.reportedPercentiles
     }
 
     func json() throws -> String {

@@ -58,11 +58,7 @@ struct ScaleResults: Encodable {
         skippedTicks = counts.skipped
         sendFailures = counts.sendFailures
         unexpectedCloses = Dictionary(uniqueKeysWithValues: counts.unexpectedCloses.map { (String($0.key), $0.value) })
-        p50 = roundTrips.valueAtPercentile(50)
-        p90 = roundTrips.valueAtPercentile(90)
-        p99 = roundTrips.valueAtPercentile(99)
-        p999 = roundTrips.valueAtPercentile(99.9)
-        max = roundTrips.max
+        (p50, p90, p99, p999, max) = roundTrips.reportedPercentiles
     }
 
     /// What makes the run a failure: every connection must open, every message come back

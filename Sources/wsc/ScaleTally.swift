@@ -6,8 +6,7 @@ final class ScaleTally: @unchecked Sendable {
     // `@unchecked`: every stored property is guarded by `lock`.
     private let lock = NSLock()
     private var counts = ScaleCounts()
-    // Microseconds, up to a minute, three significant digits.
-    private var roundTrips = Histogram<UInt64>(highestTrackableValue: 60_000_000, numberOfSignificantValueDigits: .three)
+    private var roundTrips = Histogram<UInt64>.roundTrips()
 
     func sent() { lock.withLock { counts.sent += 1 } }
     func echoed(roundTripNanoseconds: UInt64) {
