@@ -87,18 +87,13 @@ final class ServerHandshakeHandler: ChannelDuplexHandler, RemovableChannelHandle
     }
 
     /// Carries out the server's decision about `serverRequest` (what the handler was given for
-    /// this handshake, kept by the connection) on the event loop; the accepted connection, or `nil`.
+    /// this handshake, kept by the connection); the accepted connection, or `nil`. On the event
+    /// loop.
     func complete(
-        _ decision: WebSocketServer.Decision, for serverRequest: WebSocketServer.Request,
-        makeDriver: @escaping @Sendable (Connection, @escaping (TransportEvent) -> Void) -> ConnectionDriver
-    ) async -> WebSocketConnection? {
-        try? await eventLoop.submit { self.carryOut(decision, for: serverRequest, makeDriver: makeDriver) }.get() ?? nil
-    }
-
-    private func carryOut(
         _ decision: WebSocketServer.Decision, for serverRequest: WebSocketServer.Request,
         makeDriver: (Connection, @escaping (TransportEvent) -> Void) -> ConnectionDriver
     ) -> WebSocketConnection? {
+        eventLoop.assertInEventLoop()
         guard let context, case .deciding(let request, let leftover) = phase else { return nil }
         phase = .done
         switch decision {

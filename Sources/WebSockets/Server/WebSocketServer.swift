@@ -149,32 +149,68 @@ public final class WebSocketServer: Service, Sendable {
         return try await bootstrap.bind(host: configuration.host, port: configuration.port).get()
     }
 
+    // A connection's task is two steps, each its own async function, and the work between their
+    // suspensions is synchronous: async frames live in the task's allocator, whose slabs (about
+    // 1 KiB each) stay with the task for the connection's whole life, so the frames of the
+    // handshake must be gone, and those left under the handler's code small, before it runs.
+
     /// Asks the handler, answers the handshake, and runs the connection's code.
     private func serve(_ pending: PendingHandshake) async {
+        guard let (connection, body) = await open(pending) else { return }
+        await run(body, with: connection)
+    }
+
+    /// Asks the handler and answers the handshake; the connection and the code to run for it,
+    /// when it is accepted and open.
+    @inline(never)
+    private func open(_ pending: PendingHandshake) async -> (WebSocketConnection, Decision.Body)? {
         let decision = await handler(pending.request)
+        guard let connection = await answer(pending, with: decision), case .accept(_, _, let body) = decision else { return nil }
+        return (connection, body)
+    }
+
+    /// Answers the handshake as `decision` says; the connection when it is accepted and open.
+    private func answer(_ pending: PendingHandshake, with decision: Decision) async -> WebSocketConnection? {
+        // A handler running on the event loop (the default) needs no hop.
+        let eventLoop = pending.channel.eventLoop
+        if eventLoop.inEventLoop { return answerOnEventLoop(pending, with: decision) }
+        return try? await eventLoop.submit { self.answerOnEventLoop(pending, with: decision) }.get()
+    }
+
+    private func answerOnEventLoop(_ pending: PendingHandshake, with decision: Decision) -> WebSocketConnection? {
         let timing = ConnectionDriver.Timing(
             closeTimeout: .timeInterval(configuration.closeTimeout), keepalive: configuration.keepalive,
             idleTimeout: configuration.idleTimeout.map(TimeAmount.timeInterval))
         let eventLoop = pending.channel.eventLoop
-        let connection = await pending.handshakeHandler?.complete(decision, for: pending.request) { engine, report in
+        let connection = pending.handshakeHandler?.complete(decision, for: pending.request) { engine, report in
             ConnectionDriver(connection: engine, timing: timing, eventLoop: eventLoop, report: report)
         }
-        guard let connection, case .accept(_, _, let body) = decision else { return }
+        guard let connection else { return nil }
         // The handler runs even for a connection that is already closing: it sees it end.
         if !state.attach(connection, to: pending.channel) {
             connection.close(Self.shuttingDown)
         }
         configuration.logger.debug("connection accepted", metadata: ["path": "\(pending.request.path)"])
+        return connection
+    }
+
+    /// Runs the handler's code for `connection`, then closes it as the way the code ended says.
+    @inline(never)
+    private func run(_ body: Decision.Body, with connection: WebSocketConnection) async {
         do {
             try await body(connection)
             connection.close(CloseRequest(trusted: .normalClosure))
-        } catch is CancellationError where Task.isCancelled {
-            // Only `run()` being cancelled cancels a handler: the server is going away, and the
-            // handler may see that before the shutdown's own close reaches its connection.
-            connection.close(Self.shuttingDown)
         } catch {
-            configuration.logger.debug("connection handler threw", metadata: ["error": "\(error)"])
-            connection.close(CloseRequest(trusted: .internalError))
+            connection.close(closing(after: error))
         }
+    }
+
+    /// The close for a handler that threw `error`.
+    private func closing(after error: any Error) -> CloseRequest {
+        // Only `run()` being cancelled cancels a handler: the server is going away, and the
+        // handler may see that before the shutdown's own close reaches its connection.
+        if error is CancellationError, Task.isCancelled { return Self.shuttingDown }
+        configuration.logger.debug("connection handler threw", metadata: ["error": "\(error)"])
+        return CloseRequest(trusted: .internalError)
     }
 }

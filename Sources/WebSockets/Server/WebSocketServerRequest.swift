@@ -31,6 +31,8 @@ extension WebSocketServer {
                 query = nil
             }
             var fields = HTTPFields()
+            // Kept for the connection's life: no room to spare.
+            fields.reserveCapacity(request.head.headers.count)
             for field in request.head.headers {
                 if let name = HTTPField.Name(field.name) { fields.append(HTTPField(name: name, value: field.value)) }
             }
@@ -53,5 +55,8 @@ extension WebSocketServer {
             handler: @Sendable (WebSocketConnection) async throws -> Void)
         /// Refuses with an HTTP status (4xx or 5xx), headers and a plain-text body.
         case reject(status: Int, headers: HTTPFields = [:], body: String = "")
+
+        /// The code an accepted connection runs.
+        public typealias Body = @Sendable (WebSocketConnection) async throws -> Void
     }
 }

@@ -70,6 +70,35 @@ struct WebSocketServerTests {
         #expect(try await throwing.closed == .init(closeCode: 1011, reason: ""))
     }
 
+    /// The handshake is answered on the event loop either way: at once when the handler runs
+    /// there, after a hop when it runs on the global executor.
+    @Test(arguments: [true, false])
+    func handlersOnAndOffTheEventLoopAcceptRejectAndClose(_ onEventLoop: Bool) async throws {
+        struct Failed: Error {}
+        var configuration = WebSocketServer.Configuration()
+        configuration.runsHandlersOnEventLoop = onEventLoop
+        let server = try await RunningServer.start(configuration) { request in
+            switch request.path {
+            case "/refuse": return .reject(status: 403)
+            case "/throw": return .accept { _ in throw Failed() }
+            default:
+                return .accept { connection in
+                    for try await message in connection.readable { try await connection.writable.write(message) }
+                }
+            }
+        }
+        defer { server.stop() }
+        let echo = try WebSocketStream(server.url("/echo"))
+        try await Self.expectEcho(try await echo.opened)
+        let throwing = try WebSocketStream(server.url("/throw"))
+        #expect(try await throwing.closed == .init(closeCode: 1011, reason: ""))
+        let client = try await RawTCPClient.connect(port: server.port)
+        try await client.send(Self.handshakeRequest(target: "/refuse"))
+        #expect(try await client.readUntilClosed().hasPrefix("HTTP/1.1 403 Forbidden\r\n"))
+        try await echo.opened.writable.close()
+        try await waitUntil { server.server.connectionCount == 0 }
+    }
+
     @Test(arguments: [true, false])
     func ourClientAgainstOurServerWithAndWithoutDeflate(_ deflate: Bool) async throws {
         var configuration = WebSocketServer.Configuration()
@@ -331,8 +360,8 @@ struct WebSocketServerTests {
 
     // MARK: Helpers
 
-    static func handshakeRequest(version: String = "13") -> String {
-        "GET /echo HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+    static func handshakeRequest(version: String = "13", target: String = "/echo") -> String {
+        "GET \(target) HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
             + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: \(version)\r\n\r\n"
     }
 
