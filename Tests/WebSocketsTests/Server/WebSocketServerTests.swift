@@ -18,6 +18,8 @@ struct WebSocketServerTests {
         defer { server.stop() }
         var options = WebSocket.Options()
         options.headers.add(name: "X-Trace", value: "42")
+        options.headers.add(name: "X-Time", value: "12:30:00")
+        options.headers.add(name: "X-Trace", value: "43")
         let stream = try WebSocketStream(server.url("/chat%20room?x=1&y=2"), protocols: ["a", "b"], options: options)
         let opened = try await stream.opened
         #expect(opened.protocol == "b")
@@ -27,7 +29,10 @@ struct WebSocketServerTests {
         #expect(request.query == "x=1&y=2")
         #expect(request.protocols == ["a", "b"])
         #expect(request.extensions == "permessage-deflate; client_max_window_bits")
-        #expect(request.headers[.init("X-Trace")!] == "42")
+        #expect(request.headers[values: .init("X-Trace")!] == ["42", "43"])
+        #expect(request.headers[.init("X-Time")!] == "12:30:00")
+        #expect(request.headers.first?.name.rawName == "Host")
+        #expect(request.headers[.secWebSocketKey]?.count == 24)
         #expect(request.remoteAddress?.ipAddress == "127.0.0.1")
     }
 
