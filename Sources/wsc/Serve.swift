@@ -67,6 +67,9 @@ struct Serve: AsyncParsableCommand {
             let peer = quiet ? nil : request.remoteAddress.flatMap { address in address.ipAddress.map { "\($0):\(address.port ?? 0)" } }
                 ?? "a Unix socket client"
             let target = quiet ? nil : request.target
+            // Quiet echo has nothing to add around the echo: no closure of its own, whose frame
+            // every idle connection would keep.
+            if quiet, broadcast == nil { return .accept(protocol: request.protocols.first, handler: ServerHandlers.echo) }
             return .accept(protocol: request.protocols.first) { connection in
                 if let peer, let target {
                     Terminal.note("connected: \(peer) \(target)"

@@ -3,7 +3,9 @@ import WebSockets
 /// What `wsc serve` (and `wsc demo`) do with each connection.
 enum ServerHandlers {
     /// Sends every message back as it came.
-    static func echo(_ connection: WebSocketConnection) async throws {
+    // A closure rather than a function: handed to the server as it is, with no thunk between,
+    // whose frame every idle connection would keep.
+    static let echo: WebSocketServer.Decision.Body = { connection in
         for try await message in connection.readable {
             try await connection.writable.write(message)
         }

@@ -1,3 +1,4 @@
+import DequeModule
 public import NIOCore
 
 /// The RFC 6455 protocol engine for one open connection, in either role: bytes in,
@@ -84,7 +85,9 @@ public struct Connection: Sendable {
     private var decoder: FrameDecoder
     private var assembler: MessageAssembler
     private var outbound = OutboundQueue()
-    private var actions = CircularBuffer<ConnectionAction>(initialCapacity: 4)
+    // A deque allocates nothing until used: only closing queues actions, and every idle
+    // connection holds this.
+    private var actions = Deque<ConnectionAction>()
     private var maskingKeys: any RandomNumberGenerator & Sendable
     private var closure: ConnectionClosure?
     /// Compresses outgoing messages; `nil` without permessage-deflate, or when this side's

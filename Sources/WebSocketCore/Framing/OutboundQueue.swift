@@ -1,3 +1,4 @@
+import DequeModule
 import NIOCore
 
 /// Serialised frames waiting to be written, gathered so that one flush carries many.
@@ -8,8 +9,9 @@ struct OutboundQueue: Sendable {
     /// Unmasked payloads at least this long are queued by reference rather than copied.
     static let zeroCopyThreshold = 8 * 1024
 
-    // Small: every idle connection holds it, and it grows by doubling when a burst needs more.
-    private var ready = CircularBuffer<ByteBuffer>(initialCapacity: 2)
+    // A deque allocates nothing until used: small frames go to `tail`, and every idle
+    // connection holds this.
+    private var ready = Deque<ByteBuffer>()
     private var tail: ByteBuffer?
 
     var isEmpty: Bool { ready.isEmpty && (tail?.readableBytes ?? 0) == 0 }

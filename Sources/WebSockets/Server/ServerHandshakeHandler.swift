@@ -121,8 +121,7 @@ final class ServerHandshakeHandler: ChannelDuplexHandler, RemovableChannelHandle
             let endpointBox = EndpointBox()
             let driver = makeDriver(engine) { event in endpointBox.endpoint?.handle(event) }
             let endpoint = StreamEndpoint(
-                driver: driver, readBufferLimit: configuration.readBufferLimit, writeBufferLimit: configuration.writeBufferLimit,
-                established: .init(extensions: extensions, protocol: subprotocol ?? ""))
+                driver: driver, readBufferLimit: configuration.readBufferLimit, writeBufferLimit: configuration.writeBufferLimit)
             endpointBox.endpoint = endpoint
             do {
                 try context.pipeline.syncOperations.addHandler(driver, position: .after(self))

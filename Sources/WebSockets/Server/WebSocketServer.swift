@@ -196,7 +196,7 @@ public final class WebSocketServer: Service, Sendable {
     }
 
     /// Runs the handler's code for `connection`, then closes it as the way the code ended says.
-    @inline(never)
+    @inline(__always)
     private func run(_ body: Decision.Body, with connection: WebSocketConnection) async {
         do {
             try await body(connection)

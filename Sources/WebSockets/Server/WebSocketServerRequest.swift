@@ -8,9 +8,13 @@ extension WebSocketServer {
         /// The request-target exactly as sent ("/chat?room=1").
         public let target: String
         /// The target's path, as sent (not percent-decoded).
-        public let path: String
+        public var path: String {
+            target.firstIndex(of: "?").map { String(target[..<$0]) } ?? target
+        }
         /// The target's query after "?", as sent; `nil` without one.
-        public let query: String?
+        public var query: String? {
+            target.firstIndex(of: "?").map { String(target[target.index(after: $0)...]) }
+        }
         /// Every header field, in order.
         ///
         /// Built from the field lines each time it is read: a connection keeps its request for
@@ -32,15 +36,9 @@ extension WebSocketServer {
         private let fieldLines: String
 
         init(_ request: HandshakeRequest, remoteAddress: SocketAddress?) {
-            let target = request.head.target
-            self.target = target
-            if let question = target.firstIndex(of: "?") {
-                path = String(target[..<question])
-                query = String(target[target.index(after: question)...])
-            } else {
-                path = target
-                query = nil
-            }
+            // Only the target is kept, `path` and `query` are read from it: a connection keeps
+            // its request for its whole life.
+            target = request.head.target
             // "name:value\n" per field: the parser let no line break into a name or value, nor a
             // colon into a name. Names `HTTPField.Name` refuses are left out, as `headers` would.
             var fieldLines = ""

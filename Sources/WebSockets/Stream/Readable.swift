@@ -33,6 +33,12 @@ extension WebSocketStream {
             public mutating func next() async throws -> WebSocketMessage? {
                 try await endpoint.next()
             }
+
+            // What `for try await` calls: its own, not the default that forwards to `next()`,
+            // so that a waiting reader keeps one async frame fewer.
+            public mutating func next(isolation actor: isolated (any Actor)?) async throws -> WebSocketMessage? {
+                try await endpoint.next()
+            }
         }
 
         public static func == (lhs: Readable, rhs: Readable) -> Bool { lhs.endpoint === rhs.endpoint }

@@ -50,7 +50,8 @@ final class StreamEndpoint: @unchecked Sendable {
     private let lock = NIOLock()
     private var queues: StreamQueues
 
-    private let openedPromise: EventLoopPromise<Established>
+    /// `nil` for a server endpoint, open from the start: only `WebSocketStream` waits for it.
+    private let openedPromise: EventLoopPromise<Established>?
     private let closedPromise: EventLoopPromise<WebSocketStream.CloseInfo>
 
     /// A client endpoint, connecting.
@@ -68,7 +69,7 @@ final class StreamEndpoint: @unchecked Sendable {
     }
 
     /// A server endpoint, open from the start on `driver`.
-    init(driver: ConnectionDriver, readBufferLimit: Int, writeBufferLimit: Int, established: Established) {
+    init(driver: ConnectionDriver, readBufferLimit: Int, writeBufferLimit: Int) {
         self.eventLoop = driver.eventLoop
         self.queues = StreamQueues(readBufferLimit: readBufferLimit, writeBufferLimit: writeBufferLimit)
         self.queues.acceptingWrites = true
@@ -76,23 +77,25 @@ final class StreamEndpoint: @unchecked Sendable {
         self.disappeared = {}
         self.state = .open(driver)
         self.wasEverConnected = true
-        self.openedPromise = driver.eventLoop.makePromise()
+        self.openedPromise = nil
         self.closedPromise = driver.eventLoop.makePromise()
-        openedPromise.succeed(established)
     }
 
     deinit {
         disappeared()
         // Fulfil what nobody can wait for any more, so NIO does not report leaked promises.
         let error = WebSocketError(message: "The stream was deallocated.", code: nil, reason: "")
-        openedPromise.fail(error)
+        openedPromise?.fail(error)
         closedPromise.fail(error)
     }
 
     // MARK: The API (any thread)
 
     var opened: Established {
-        get async throws { try await openedPromise.futureResult.valueCancellably() }
+        get async throws {
+            guard let openedPromise else { preconditionFailure("a server endpoint is open from the start") }
+            return try await openedPromise.futureResult.valueCancellably()
+        }
     }
 
     var closed: WebSocketStream.CloseInfo {
@@ -101,18 +104,28 @@ final class StreamEndpoint: @unchecked Sendable {
 
     /// The next message, or `nil` once the readable is finished. Cancelling the waiting task
     /// ends the wait with `CancellationError` and leaves the connection as it is.
+    @inline(__always)  // into the iterator's `next`: one async frame fewer under a waiting reader
     func next() async throws -> WebSocketMessage? {
+        while true {
+            if let available = try takeAvailableMessage() { return available }
+            // Resumed with nothing: the message is in the queues, unless another reader was
+            // quicker, and then this one waits again.
+            try await wait(for: ReaderWait.self)
+        }
+    }
+
+    /// A buffered message, or `.some(nil)` once the readable is finished; `nil` when the reader
+    /// has to wait.
+    // Synchronous and not inlined, as `enqueue` is: what an async function holds lives in its
+    // frame for as long as it waits, in the task's allocator, and an idle connection's reader
+    // waits for most of its life.
+    @inline(never)
+    private func takeAvailableMessage() throws -> WebSocketMessage?? {
         try Task.checkCancellation()
         let (taken, scheduleResume) = lock.withLock { queues.takeAvailable() }
         if scheduleResume { resumeReading() }
-        if let taken { return try taken.get().map(Self.streamMessage) }
-        let message = try await wait(in: \.readers) { queues in
-            let (taken, scheduleResume) = queues.takeAvailable()
-            // Under the lock: only hand the resumption to the event loop, never run it here.
-            if scheduleResume { eventLoop.execute { self.resumeReadingBelowLimit() } }
-            return taken
-        }
-        return message.map(Self.streamMessage)
+        guard let taken else { return nil }
+        return .some(try taken.get().map(Self.streamMessage))
     }
 
     /// The proposal's "write": sends `message`, then waits while more than the write buffer
@@ -127,33 +140,54 @@ final class StreamEndpoint: @unchecked Sendable {
                 if eventLoop.inEventLoop { flushOutbox() } else { eventLoop.execute { self.flushOutbox() } }
             }
             guard mustWait else { return }
-            try await wait(in: \.writers) { queues in
-                if let refusal = queues.writeRefusal { return .failure(refusal) }
-                guard queues.acceptingWrites else { return .failure(Self.closedStreamError) }
-                return queues.writeBufferHasRoom ? .success(()) : nil
-            }
+            try await wait(for: WriterWait.self)
         }
     }
 
-    /// Suspends until the event loop takes this waiter out of `list`, unless `now` answers at
-    /// once under the lock; cancelling the task ends the wait with `CancellationError`.
-    private func wait<Value: Sendable>(
-        in list: any WritableKeyPath<StreamQueues, [StreamQueues.Waiter<Value>]> & Sendable,
-        unless now: (inout StreamQueues) -> Result<Value, any Error>?
-    ) async throws -> Value {
+    /// Suspends until the event loop takes this waiter out of its list, unless `Kind` answers
+    /// at once under the lock; cancelling the task ends the wait with `CancellationError`.
+    // `Kind` is a type, not values, so that the closures capture only `self` and `id`: their
+    // contexts are part of the frames an idle reader keeps.
+    private func wait<Kind: StreamWait>(for _: Kind.Type) async throws {
         let id = lock.withLock { queues.makeWaiterID() }
         return try await withTaskCancellationHandler {
             try await withUnsafeThrowingContinuation { continuation in
-                let answer: Result<Value, any Error>? = lock.withLock {
-                    if Task.isCancelled { return .failure(CancellationError()) }
-                    if let answer = now(&queues) { return answer }
-                    queues[keyPath: list].append(StreamQueues.Waiter(id: id, continuation: continuation))
-                    return nil
-                }
-                if let answer { continuation.resume(with: answer) }
+                enqueue(StreamQueues.Waiter(id: id, continuation: continuation), as: Kind.self)
             }
         } onCancel: {
-            lock.withLock { queues.withdraw(id, from: list) }?.continuation.resume(throwing: CancellationError())
+            lock.withLock { queues.withdraw(id, from: Kind.waiters) }?.continuation.resume(throwing: CancellationError())
+        }
+    }
+
+    /// Puts `waiter` in its list, or resumes it at once with what `Kind` answers.
+    @inline(never)
+    private func enqueue<Kind: StreamWait>(_ waiter: StreamQueues.Waiter, as _: Kind.Type) {
+        let answer: Result<Void, any Error>? = lock.withLock {
+            if Task.isCancelled { return .failure(CancellationError()) }
+            if let answer = Kind.answerNow(&queues, self) { return answer }
+            queues[keyPath: Kind.waiters].append(waiter)
+            return nil
+        }
+        if let answer { waiter.continuation.resume(with: answer) }
+    }
+
+    /// A reader waits for a message or the readable's end.
+    private enum ReaderWait: StreamWait {
+        static var waiters: WritableKeyPath<StreamQueues, [StreamQueues.Waiter]> { \.readers }
+
+        static func answerNow(_ queues: inout StreamQueues, _ endpoint: StreamEndpoint) -> Result<Void, any Error>? {
+            queues.hasAvailable ? .success(()) : nil
+        }
+    }
+
+    /// A writer waits for room below the write buffer limit, or for writes to be refused.
+    private enum WriterWait: StreamWait {
+        static var waiters: WritableKeyPath<StreamQueues, [StreamQueues.Waiter]> { \.writers }
+
+        static func answerNow(_ queues: inout StreamQueues, _ endpoint: StreamEndpoint) -> Result<Void, any Error>? {
+            if let refusal = queues.writeRefusal { return .failure(refusal) }
+            guard queues.acceptingWrites else { return .failure(StreamEndpoint.closedStreamError) }
+            return queues.writeBufferHasRoom ? .success(()) : nil
         }
     }
 
@@ -179,7 +213,7 @@ final class StreamEndpoint: @unchecked Sendable {
 
     /// The readable's cancel: closes using `reason` and ends the readable; messages not read are dropped.
     func cancelReadable(_ reason: WebSocketError?) {
-        answer(lock.withLock { queues.endReadable(.success(()), droppingMessages: true) })
+        resume(lock.withLock { queues.endReadable(.success(()), droppingMessages: true) }, with: .success(()))
         closeUsingReason(reason)
     }
 
@@ -191,7 +225,7 @@ final class StreamEndpoint: @unchecked Sendable {
             self.closingHandshakeStarted = true
             self.handshakeAborted = true
             let error = DOMException(.abortError, "The WebSocketStream's signal was aborted.")
-            self.openedPromise.fail(error)
+            self.openedPromise?.fail(error)
             self.closedPromise.fail(error)
         }
     }
@@ -201,7 +235,7 @@ final class StreamEndpoint: @unchecked Sendable {
         let error = DOMException(.abortError, "The WebSocketStream's signal was already aborted.")
         handshakeAborted = true
         state = .closed
-        openedPromise.fail(error)
+        openedPromise?.fail(error)
         closedPromise.fail(error)
     }
 
@@ -215,7 +249,7 @@ final class StreamEndpoint: @unchecked Sendable {
             state = .open(driver)
             wasEverConnected = true
             lock.withLock { queues.acceptingWrites = true }
-            openedPromise.succeed(Established(extensions: extensions, protocol: subprotocol))
+            openedPromise?.succeed(Established(extensions: extensions, protocol: subprotocol))
         case .message(let message):
             receive(message)
         case .closingHandshakeStarted:
@@ -238,7 +272,7 @@ final class StreamEndpoint: @unchecked Sendable {
     private func receive(_ message: Message) {
         guard case .open(let driver) = state, !closingHandshakeStarted else { return }
         let (reader, pause) = lock.withLock { queues.deliver(message) }
-        reader?.continuation.resume(returning: message)
+        reader?.continuation.resume()
         if pause { driver.pauseReading() }
     }
 
@@ -314,7 +348,7 @@ final class StreamEndpoint: @unchecked Sendable {
             let error = WebSocketError(
                 message: failure.map { "The connection could not be established: \($0)" } ?? "The connection could not be established.",
                 code: CloseCode.abnormalClosure.rawValue, reason: "")
-            openedPromise.fail(error)
+            openedPromise?.fail(error)
             closedPromise.fail(error)
             return
         }
@@ -336,18 +370,12 @@ final class StreamEndpoint: @unchecked Sendable {
         case .success: closedPromise.succeed(WebSocketStream.CloseInfo(closeCode: code, reason: reason))
         case .failure(let error): closedPromise.fail(error)
         }
-        answer(readers)
+        // Readers take the end (or what was handed over) from the queues.
+        resume(readers, with: .success(()))
         resume(writers, with: .failure(writeRefusal))
     }
 
-    /// Answers readers taken out once the readable ended: with its end, as nothing was buffered.
-    private func answer(_ readers: [StreamQueues.Waiter<Message?>]) {
-        guard !readers.isEmpty else { return }
-        let end = lock.withLock { queues.readableEnd } ?? .success(())
-        resume(readers, with: end.map { nil })
-    }
-
-    private func resume<Value: Sendable>(_ waiters: [StreamQueues.Waiter<Value>], with result: Result<Value, any Error>) {
+    private func resume(_ waiters: [StreamQueues.Waiter], with result: Result<Void, any Error>) {
         for waiter in waiters { waiter.continuation.resume(with: result) }
     }
 
@@ -365,4 +393,11 @@ private extension Result {
     var failure: Failure? {
         if case .failure(let error) = self { error } else { nil }
     }
+}
+
+/// What a task waits for in ``StreamEndpoint``: its list of waiters in the queues, and the
+/// answer under the lock that spares the wait.
+private protocol StreamWait {
+    static var waiters: WritableKeyPath<StreamQueues, [StreamQueues.Waiter]> { get }
+    static func answerNow(_ queues: inout StreamQueues, _ endpoint: StreamEndpoint) -> Result<Void, any Error>?
 }

@@ -1,3 +1,4 @@
+import DequeModule
 import NIOCore
 import WebSocketCore
 
@@ -6,10 +7,12 @@ import WebSocketCore
 /// the tasks waiting on either. It lets a reader take a buffered message, and a writer leave
 /// one, without a hop to the event loop; only a task that has to wait is resumed from there.
 struct StreamQueues {
-    /// A suspended task and what tells it apart when its wait is cancelled.
-    struct Waiter<Value> {
+    /// A suspended task and what tells it apart when its wait is cancelled. It is resumed
+    /// with nothing: a reader then takes its message from the queues, which keeps a message out
+    /// of the frames an idle reader holds.
+    struct Waiter {
         let id: UInt64
-        let continuation: UnsafeContinuation<Value, any Error>
+        let continuation: UnsafeContinuation<Void, any Error>
     }
 
     let readBufferLimit: Int
@@ -17,10 +20,14 @@ struct StreamQueues {
     private var nextWaiterID: UInt64 = 0
 
     // Readable.
-    // Small: every idle connection holds it, and it grows by doubling when messages pile up.
-    var messages = CircularBuffer<Message>(initialCapacity: 2)
+    // A deque allocates nothing until used: a message for a waiting reader skips it, and
+    // every idle connection holds this.
+    var messages = Deque<Message>()
     var bufferedByteCount = 0
-    var readers: [Waiter<Message?>] = []
+    /// Messages delivered to waiting readers, which take them when they run; older than any
+    /// in `messages`, and not counted against the limit, as they were never buffered.
+    var handedOver = Deque<Message>()
+    var readers: [Waiter] = []
     /// `nil` while messages can still come; then `.success` (finished) or the error.
     var readableEnd: Result<Void, any Error>?
     /// Set and cleared on the event loop only, so a resume never overtakes a later pause.
@@ -37,7 +44,7 @@ struct StreamQueues {
     var outboxFlushScheduled = false
     /// The driver's unsent bytes as last seen on the event loop.
     var driverUnsentByteCount = 0
-    var writers: [Waiter<Void>] = []
+    var writers: [Waiter] = []
 
     init(readBufferLimit: Int, writeBufferLimit: Int) {
         self.readBufferLimit = readBufferLimit
@@ -55,6 +62,7 @@ struct StreamQueues {
     /// message may let reading resume (the proposal's "pull bytes"): `scheduleResume` says
     /// the caller must ask the event loop to.
     mutating func takeAvailable() -> (taken: Result<Message?, any Error>?, scheduleResume: Bool) {
+        if let message = handedOver.popFirst() { return (.success(message), false) }
         if let message = messages.popFirst() {
             bufferedByteCount -= Self.byteCount(of: message)
             let scheduleResume = readingPaused && !resumeScheduled && bufferedByteCount <= readBufferLimit
@@ -68,11 +76,20 @@ struct StreamQueues {
         }
     }
 
-    /// Hands `message` to the first waiting reader, or buffers it; `pause` says the readable
-    /// now holds more than its limit and reading must stop (the proposal's "apply backpressure").
-    mutating func deliver(_ message: Message) -> (reader: Waiter<Message?>?, pause: Bool) {
+    /// Whether a reader would take a message or the readable's end now.
+    var hasAvailable: Bool {
+        !handedOver.isEmpty || !messages.isEmpty || readableEnd != nil
+    }
+
+    /// Hands `message` over for the first waiting reader to take (returned, to resume), or
+    /// buffers it; `pause` says the readable now holds more than its limit and reading must
+    /// stop (the proposal's "apply backpressure").
+    mutating func deliver(_ message: Message) -> (reader: Waiter?, pause: Bool) {
         guard readableEnd == nil else { return (nil, false) }
-        if !readers.isEmpty { return (readers.removeFirst(), false) }
+        if !readers.isEmpty {
+            handedOver.append(message)
+            return (readers.removeFirst(), false)
+        }
         messages.append(message)
         bufferedByteCount += Self.byteCount(of: message)
         let pause = !readingPaused && bufferedByteCount > readBufferLimit
@@ -80,9 +97,9 @@ struct StreamQueues {
         return (nil, pause)
     }
 
-    /// Ends the readable (unless it already ended), dropping what it held if asked, and returns
-    /// the readers to answer: they only wait when nothing is buffered.
-    mutating func endReadable(_ end: Result<Void, any Error>, droppingMessages: Bool) -> [Waiter<Message?>] {
+    /// Ends the readable (unless it already ended), dropping what it held if asked (not what
+    /// was handed over: that is as good as read), and returns the readers to resume.
+    mutating func endReadable(_ end: Result<Void, any Error>, droppingMessages: Bool) -> [Waiter] {
         if droppingMessages {
             messages.removeAll()
             bufferedByteCount = 0
@@ -117,13 +134,13 @@ struct StreamQueues {
     }
 
     /// Records the driver's unsent bytes and returns the writers that may go on.
-    mutating func driverUnsent(_ byteCount: Int) -> [Waiter<Void>] {
+    mutating func driverUnsent(_ byteCount: Int) -> [Waiter] {
         driverUnsentByteCount = byteCount
         return writeBufferHasRoom ? takeAll(\.writers) : []
     }
 
     /// Refuses every later write with `error` and returns the waiting writers.
-    mutating func refuseWrites(_ error: (any Error)?) -> [Waiter<Void>] {
+    mutating func refuseWrites(_ error: (any Error)?) -> [Waiter] {
         acceptingWrites = false
         if writeRefusal == nil { writeRefusal = error }
         outbox.removeAll()
@@ -133,12 +150,12 @@ struct StreamQueues {
 
     // MARK: Waiters
 
-    mutating func withdraw<Value>(_ id: UInt64, from list: WritableKeyPath<StreamQueues, [Waiter<Value>]>) -> Waiter<Value>? {
+    mutating func withdraw(_ id: UInt64, from list: WritableKeyPath<StreamQueues, [Waiter]>) -> Waiter? {
         guard let index = self[keyPath: list].firstIndex(where: { $0.id == id }) else { return nil }
         return self[keyPath: list].remove(at: index)
     }
 
-    private mutating func takeAll<Value>(_ list: WritableKeyPath<StreamQueues, [Waiter<Value>]>) -> [Waiter<Value>] {
+    private mutating func takeAll(_ list: WritableKeyPath<StreamQueues, [Waiter]>) -> [Waiter] {
         let waiters = self[keyPath: list]
         self[keyPath: list].removeAll()
         return waiters

@@ -207,6 +207,50 @@ struct WebSocketStreamTests {
         #expect(try await iterator.next() == .text("after"))
     }
 
+    @Test func readersTakingTurnsGetEveryMessageExactlyOnceAndInOrderThroughCancellations() async throws {
+        let server = try await RunningServer.echo()
+        defer { server.stop() }
+        let stream = try WebSocketStream(server.url())
+        let opened = try await stream.opened
+        let count = 3000
+        // Each reader's messages, by the index written in them.
+        let received = LockedValue([[Int]](repeating: [], count: 4))
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for reader in 0..<3 {
+                group.addTask {
+                    for try await message in opened.readable {
+                        guard case .text(let text) = message, let index = Int(text) else { continue }
+                        received.withLock { $0[reader].append(index) }
+                    }
+                }
+            }
+            // A fourth reader whose waits are cancelled again and again, some just as a message
+            // was handed over to it: what it was given must reach another reader, or itself.
+            group.addTask {
+                while received.withLock({ $0.joined().count }) < count {
+                    let waiting = Task { () -> WebSocketMessage? in
+                        var iterator = opened.readable.makeAsyncIterator()
+                        return try await iterator.next()
+                    }
+                    try await Task.sleep(for: .microseconds(Int.random(in: 0...300)))
+                    waiting.cancel()
+                    if case .text(let text)? = try? await waiting.value, let index = Int(text) {
+                        received.withLock { $0[3].append(index) }
+                    }
+                }
+            }
+            for index in 0..<count { try await opened.writable.write(String(index)) }
+            try await waitUntil(timeout: .seconds(30)) { received.withLock { $0.joined().count } >= count }
+            try stream.close()
+            try await group.waitForAll()
+        }
+        let byReader = received.current
+        #expect(byReader.joined().sorted() == Array(0..<count))
+        for messages in byReader {
+            #expect(messages == messages.sorted())
+        }
+    }
+
     @Test func cancellingTheTaskWaitingInOpenedThrowsCancellationErrorAndLeavesTheConnection() async throws {
         let server = try await RunningServer.start { _ in
             try? await Task.sleep(for: .milliseconds(500))
