@@ -6,7 +6,7 @@ trips under a light load, and whether every connection closed cleanly and every 
 given back.
 
     scale.py --wsc PATH [--connections N] [--tls-connections N] [--servers ours,...]
-             [--short] [--json FILE]
+             [--repetitions N] [--short] [--json FILE]
 
 Run by scripts/scale, which installs the peers, builds wsc and raises the descriptor limit.
 The servers are the end-to-end benchmark's echo servers (Benchmarks/EndToEnd), started the same
@@ -18,6 +18,10 @@ from the samples of its own phase:
   idle      the median over the idle phase: every connection open, each has sent and received
             messages (so what it allocates on first use is counted), and none sends now
   after     the server 2 s after the client closed everything: its descriptors must be back
+
+With --repetitions N every plain row runs N times, the servers taking turns, and the table gives
+medians, memory per connection with its range: Node's figure moves with when its garbage
+collector last ran.
 
 Exits 1 if any run fails: a connection that does not open, a message lost or corrupted, a close
 that is not clean, or a server that keeps descriptors after its clients left.
@@ -171,6 +175,39 @@ def run(wsc, server_name, connections, deflate, timing, tls=None):
     return figures
 
 
+def combine(rows):
+    """One row per server and deflate setting: medians of its repetitions, the memory ranges,
+    every problem; a failed repetition stands for the row."""
+    groups = {}
+    for row in rows:
+        groups.setdefault((row["server"], row["deflate"]), []).append(row)
+    combined = []
+    for group in groups.values():
+        failed = [row for row in group if "error" in row]
+        if failed:
+            combined.append(failed[0])
+            continue
+        row = dict(group[0])
+        for key, value in row.items():
+            if isinstance(value, (int, float)) and not isinstance(value, bool) and key != "connections":
+                row[key] = statistics.median(other[key] for other in group)
+        row["opened"] = min(other["opened"] for other in group)
+        for key in ("serverFdsAtRest", "serverFdsAfter"):
+            row[key] = max(other[key] for other in group)
+        row["problems"] = [problem for other in group for problem in other["problems"]]
+        for name in ("server", "client"):
+            values = [other[f"{name}KiBPerConnection"] for other in group]
+            row[f"{name}KiBPerConnectionRange"] = (min(values), max(values)) if len(values) > 1 else None
+        combined.append(row)
+    return combined
+
+
+def kib(row, name):
+    figure = f"{row[f'{name}KiBPerConnection']:.1f}"
+    spread = row.get(f"{name}KiBPerConnectionRange")
+    return figure + (f" ({spread[0]:.1f}–{spread[1]:.1f})" if spread else "")
+
+
 def table(rows):
     lines = [
         "| server | deflate | connections open | handshakes/s | server KiB/conn | client KiB/conn "
@@ -185,7 +222,7 @@ def table(rows):
         result = "ok" if not row["problems"] else "**" + "; ".join(row["problems"]) + "**"
         lines.append(
             f"| {row['server']} | {'on' if row['deflate'] else 'off'} | {row['opened']:,} of {row['connections']:,} "
-            f"| {row['handshakesPerSecond']:,.0f} | {row['serverKiBPerConnection']:.1f} | {row['clientKiBPerConnection']:.1f} "
+            f"| {row['handshakesPerSecond']:,.0f} | {kib(row, 'server')} | {kib(row, 'client')} "
             f"| {row['serverIdleCPUPercent']:.1f} % | {row['clientIdleCPUPercent']:.1f} % "
             f"| {row['p50'] / 1000:.2f} / {row['p99'] / 1000:.2f} ms | {row['serverFdsAfter']} (at rest {row['serverFdsAtRest']}) "
             f"| {result} |")
@@ -198,6 +235,8 @@ def main():
     parser.add_argument("--connections", type=int, help="plain connections (default 10 000; 1 000 with --short)")
     parser.add_argument("--tls-connections", type=int, help="wss: connections (default 1 000; 200 with --short)")
     parser.add_argument("--servers", default="ours,python-websockets,node-ws")
+    parser.add_argument("--repetitions", type=int, default=1,
+                        help="run each plain row this many times, servers taking turns, and give medians")
     parser.add_argument("--short", action="store_true", help="our server only, fewer connections, short phases")
     parser.add_argument("--json", help="also write the figures to this file")
     parser.add_argument("--markdown", help="put the table, with the command and commit, between this file's scale markers")
@@ -216,7 +255,8 @@ def main():
     rows = []
     with tempfile.TemporaryDirectory() as scratch:
         tls = make_certificates(Path(scratch))
-        runs = [(name, deflate, connections, None) for name in servers for deflate in (False, True)]
+        runs = [(name, deflate, connections, None)
+                for _ in range(arguments.repetitions) for name in servers for deflate in (False, True)]
         runs.append(("ours", False, tls_connections, tls))
         for name, deflate, count, tls_files in runs:
             label = f"{name}{' (wss)' if tls_files else ''}, {count} connections, deflate {'on' if deflate else 'off'}"
@@ -225,14 +265,17 @@ def main():
                 rows.append(run(arguments.wsc, name, count, deflate, timing, tls_files))
             except Exception as error:  # a failed run is reported in the table, and fails the script
                 rows.append(dict(server=name, deflate=deflate, error=str(error)[-300:]))
+    rows = combine(rows)
     print(table(rows))
     if arguments.markdown:
         commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, cwd=ROOT).stdout.strip()
         shown = " ".join(arg for arg, previous in zip(sys.argv[1:], [""] + sys.argv[1:])
                          if arg not in ("--wsc", "--markdown", "--json") and previous not in ("--wsc", "--markdown", "--json"))
         command = f"scripts/scale {shown}".strip()
+        repeated = (f"; each plain row {arguments.repetitions} times, servers taking turns: medians, memory with"
+                    f" its range" if arguments.repetitions > 1 else "")
         report = (f"Measured {time.strftime('%Y-%m-%d')} at commit `{commit}` with `{command}`"
-                  f" ({connections:,} connections; {tls_connections:,} on wss:).\n\n".replace(",", " ")
+                  f" ({connections:,} connections; {tls_connections:,} on wss:{repeated}).\n\n".replace(",", " ")
                   + table(rows) + "\n")
         bench.write_markdown(Path(arguments.markdown), report, MARKERS)
     if arguments.json:

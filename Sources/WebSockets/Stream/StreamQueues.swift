@@ -25,8 +25,11 @@ struct StreamQueues {
     var messages = Deque<Message>()
     var bufferedByteCount = 0
     /// Messages delivered to waiting readers, which take them when they run; older than any
-    /// in `messages`, and not counted against the limit, as they were never buffered.
-    var handedOver = Deque<Message>()
+    /// in `messages`, and not counted against the limit, as they were never buffered. The first
+    /// is held in place: one reader waiting is the usual case, and a deque would keep its
+    /// storage for every idle connection that ever had one.
+    private var handedOver: Message?
+    private var moreHandedOver = Deque<Message>()
     var readers: [Waiter] = []
     /// `nil` while messages can still come; then `.success` (finished) or the error.
     var readableEnd: Result<Void, any Error>?
@@ -62,7 +65,10 @@ struct StreamQueues {
     /// message may let reading resume (the proposal's "pull bytes"): `scheduleResume` says
     /// the caller must ask the event loop to.
     mutating func takeAvailable() -> (taken: Result<Message?, any Error>?, scheduleResume: Bool) {
-        if let message = handedOver.popFirst() { return (.success(message), false) }
+        if let message = handedOver {
+            handedOver = moreHandedOver.popFirst()
+            return (.success(message), false)
+        }
         if let message = messages.popFirst() {
             bufferedByteCount -= Self.byteCount(of: message)
             let scheduleResume = readingPaused && !resumeScheduled && bufferedByteCount <= readBufferLimit
@@ -78,7 +84,7 @@ struct StreamQueues {
 
     /// Whether a reader would take a message or the readable's end now.
     var hasAvailable: Bool {
-        !handedOver.isEmpty || !messages.isEmpty || readableEnd != nil
+        handedOver != nil || !messages.isEmpty || readableEnd != nil
     }
 
     /// Hands `message` over for the first waiting reader to take (returned, to resume), or
@@ -87,7 +93,7 @@ struct StreamQueues {
     mutating func deliver(_ message: Message) -> (reader: Waiter?, pause: Bool) {
         guard readableEnd == nil else { return (nil, false) }
         if !readers.isEmpty {
-            handedOver.append(message)
+            if handedOver == nil { handedOver = message } else { moreHandedOver.append(message) }
             return (readers.removeFirst(), false)
         }
         messages.append(message)
