@@ -272,10 +272,10 @@ def main():
         shown = " ".join(arg for arg, previous in zip(sys.argv[1:], [""] + sys.argv[1:])
                          if arg not in ("--wsc", "--markdown", "--json") and previous not in ("--wsc", "--markdown", "--json"))
         command = f"scripts/scale {shown}".strip()
-        repeated = (f"; each plain row {arguments.repetitions} times, servers taking turns: medians, memory with"
-                    f" its range" if arguments.repetitions > 1 else "")
+        repeated = (f" Every row but `wss:` ran {arguments.repetitions} times, the servers taking turns: medians,"
+                    f" and memory per connection with its range." if arguments.repetitions > 1 else "")
         report = (f"Measured {time.strftime('%Y-%m-%d')} at commit `{commit}` with `{command}`"
-                  f" ({connections:,} connections; {tls_connections:,} on wss:{repeated}).\n\n".replace(",", " ")
+                  f" ({connections:,} connections; {tls_connections:,} on wss:).".replace(",", " ") + repeated + "\n\n"
                   + table(rows) + "\n")
         bench.write_markdown(Path(arguments.markdown), report, MARKERS)
     if arguments.json:
