@@ -89,7 +89,6 @@ public struct Connection: Sendable {
     // connection holds this.
     private var actions = Deque<ConnectionAction>()
     private var maskingKeys: any RandomNumberGenerator & Sendable
-    private var closure: ConnectionClosure?
     /// Compresses outgoing messages; `nil` without permessage-deflate, or when this side's
     /// window is 8 bits, which zlib cannot compress with.
     private var compressor: PerMessageDeflate.Compressor?
@@ -171,17 +170,18 @@ public struct Connection: Sendable {
     /// Records that the TCP connection is closed and returns how the WebSocket connection
     /// ended (§7.1.4–§7.1.6). Calling it again returns the same outcome.
     public mutating func transportClosed() -> ConnectionClosure {
-        if let closure { return closure }
-        state = .closed
-        actions.removeAll()
-        let closure = ConnectionClosure(
+        if state != .closed {
+            state = .closed
+            actions.removeAll()
+        }
+        // Built each time rather than kept (every connection would carry it): nothing it reads
+        // changes once the connection is closed.
+        return ConnectionClosure(
             code: receivedCloseFrame.map { $0.code?.rawValue ?? CloseCode.noStatusReceived.rawValue }
                 ?? CloseCode.abnormalClosure.rawValue,
             reason: receivedCloseFrame?.reason ?? "",
             wasClean: closeFrameSent && receivedCloseFrame != nil && failure == nil,
             failure: failure)
-        self.closure = closure
-        return closure
     }
 
     // MARK: Output

@@ -8,7 +8,9 @@ extension WebSocket {
     /// A connection that was established and then lost (``connectionLost(_:)``, or
     /// ``tlsFailed(_:)`` once open) was closed, not failed: it gets only the `close` event,
     /// unclean with code 1006, as browsers do.
-    public enum Failure: Error, Sendable, Hashable, CustomStringConvertible {
+    // `indirect`: one word wherever it is kept, as every connection's driver keeps one, and
+    // failing is rare enough to box its details.
+    public indirect enum Failure: Error, Sendable, Hashable, CustomStringConvertible {
         /// The host name could not be resolved.
         case nameResolutionFailed(host: String)
         /// The server refused the TCP connection.
