@@ -164,7 +164,7 @@ final class StreamEndpoint: @unchecked Sendable {
     private func enqueue<Kind: StreamWait>(_ waiter: StreamQueues.Waiter, as _: Kind.Type) {
         let answer: Result<Void, any Error>? = lock.withLock {
             if Task.isCancelled { return .failure(CancellationError()) }
-            if let answer = Kind.answerNow(&queues, self) { return answer }
+            if let answer = Kind.answerNow(&queues) { return answer }
             queues[keyPath: Kind.waiters].append(waiter)
             return nil
         }
@@ -175,7 +175,7 @@ final class StreamEndpoint: @unchecked Sendable {
     private enum ReaderWait: StreamWait {
         static var waiters: WritableKeyPath<StreamQueues, [StreamQueues.Waiter]> { \.readers }
 
-        static func answerNow(_ queues: inout StreamQueues, _ endpoint: StreamEndpoint) -> Result<Void, any Error>? {
+        static func answerNow(_ queues: inout StreamQueues) -> Result<Void, any Error>? {
             queues.hasAvailable ? .success(()) : nil
         }
     }
@@ -184,7 +184,7 @@ final class StreamEndpoint: @unchecked Sendable {
     private enum WriterWait: StreamWait {
         static var waiters: WritableKeyPath<StreamQueues, [StreamQueues.Waiter]> { \.writers }
 
-        static func answerNow(_ queues: inout StreamQueues, _ endpoint: StreamEndpoint) -> Result<Void, any Error>? {
+        static func answerNow(_ queues: inout StreamQueues) -> Result<Void, any Error>? {
             if let refusal = queues.writeRefusal { return .failure(refusal) }
             guard queues.acceptingWrites else { return .failure(StreamEndpoint.closedStreamError) }
             return queues.writeBufferHasRoom ? .success(()) : nil
@@ -399,5 +399,5 @@ private extension Result {
 /// answer under the lock that spares the wait.
 private protocol StreamWait {
     static var waiters: WritableKeyPath<StreamQueues, [StreamQueues.Waiter]> { get }
-    static func answerNow(_ queues: inout StreamQueues, _ endpoint: StreamEndpoint) -> Result<Void, any Error>?
+    static func answerNow(_ queues: inout StreamQueues) -> Result<Void, any Error>?
 }
