@@ -59,7 +59,10 @@ CLIENTS = {
     "node-ws": ["node", str(HERE / "node_ws_client.js")],
     "hummingbird": [str(PEERS / "hummingbird-bench-client")],
     "websocket-kit": [str(PEERS / "websocketkit-bench-client")],
+    # The floor: the least a client must spend (floor_client.c); one connection, no deflate.
+    "floor (C, raw TCP)": [str(ROOT / ".build" / "peers" / "floor_client")],
 }
+FLOOR = "floor (C, raw TCP)"
 
 # The client workloads of the table, and the server workloads.
 CLIENT_WORKLOADS = [
@@ -144,6 +147,8 @@ class Unsupported(Exception):
 
 
 def run_client(name, port, load, duration):
+    if name == FLOOR and (load["connections"] != 1 or load.get("deflate")):
+        raise Unsupported("the floor client has one connection and no permessage-deflate")
     command = CLIENTS[name] + [
         f"ws://127.0.0.1:{port}/", "--connections", str(load["connections"]), "--duration", str(duration),
     ]

@@ -16,6 +16,19 @@ struct OutgoingMessageTests {
             + Wire.frame(0x0, Array("ld".utf8), mask: key) + Wire.frame(0x2, [1, 2, 3, 4], mask: key) + Wire.frame(0x1, [], mask: key))
     }
 
+    @Test(arguments: [Role.client, .server])
+    func bytesOutsideAByteBufferAreFramedLikeABuffersBytes(_ role: Role) throws {
+        var connection = Connection.testing(role, .init(outgoingFragmentSize: 4))
+        let bytes: [UInt8] = [1, 2, 3, 4, 5, 6]
+        try bytes.withUnsafeBytes { try connection.sendBinary($0) }
+        try [UInt8]().withUnsafeBytes { try connection.sendBinary($0) }
+        let key = Wire.key(for: role)
+        #expect(connection.drainOutput() ==
+            Wire.frame(0x2, [1, 2, 3, 4], fin: false, mask: key) + Wire.frame(0x0, [5, 6], mask: key) + Wire.frame(0x2, [], mask: key))
+        try connection.startTheClosingHandshake(code: .normalClosure)
+        #expect(throws: SendError.closeAlreadySent) { try bytes.withUnsafeBytes { try connection.sendBinary($0) } }
+    }
+
     @Test func aServerSendsALargePayloadWithoutCopyingIt() throws {
         var server = Connection.testing(.server)
         let payload = ByteBuffer(repeating: 7, count: 100_000)

@@ -207,16 +207,16 @@ public struct Connection: Sendable {
     public mutating func sendText(_ text: String) throws(SendError) {
         guard !closeFrameSent else { throw .closeAlreadySent }
         var text = text
-        text.withUTF8 { bytes in
-            if let compressed = compressed(UnsafeRawBufferPointer(bytes)) {
-                return sendFrames(of: compressed, opcode: .text, compressed: true)
-            }
-            Self.forEachFragment(of: bytes.count, size: configuration.outgoingFragmentSize, opcode: .text) { opcode, range, fin in
-                outbound.writeFrame(
-                    fin: fin, opcode: opcode, payload: UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: bytes[range])),
-                    maskingKey: nextMaskingKey())
-            }
-        }
+        text.withUTF8 { sendFrames(copying: UnsafeRawBufferPointer($0), opcode: .text) }
+    }
+
+    /// Queues a binary message whose bytes are copied into the frames as they are serialised
+    /// (a client masks them in the same pass), compressed if permessage-deflate is in use,
+    /// split per `outgoingFragmentSize`. For bytes that are not in a `ByteBuffer` already,
+    /// this saves making one first.
+    public mutating func sendBinary(_ bytes: UnsafeRawBufferPointer) throws(SendError) {
+        guard !closeFrameSent else { throw .closeAlreadySent }
+        sendFrames(copying: bytes, opcode: .binary)
     }
 
     /// Queues a binary message, compressed if permessage-deflate is in use, split per
@@ -311,6 +311,19 @@ public struct Connection: Sendable {
     private mutating func compressed(_ message: UnsafeRawBufferPointer) -> ByteBuffer? {
         guard compressor != nil, message.count >= configuration.compression.threshold else { return nil }
         return compressor!.compress(message)
+    }
+
+    /// Queues a message's payload, compressed or else copied into its frames.
+    private mutating func sendFrames(copying payload: UnsafeRawBufferPointer, opcode: Opcode) {
+        if let compressed = compressed(payload) {
+            return sendFrames(of: compressed, opcode: opcode, compressed: true)
+        }
+        Self.forEachFragment(of: payload.count, size: configuration.outgoingFragmentSize, opcode: opcode) {
+            frameOpcode, range, fin in
+            outbound.writeFrame(
+                fin: fin, opcode: frameOpcode, payload: UnsafeRawBufferPointer(rebasing: payload[range]),
+                maskingKey: nextMaskingKey())
+        }
     }
 
     /// Queues a message's payload as frames, split per `outgoingFragmentSize`; RSV1 marks a

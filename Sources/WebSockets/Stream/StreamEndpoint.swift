@@ -44,7 +44,7 @@ final class StreamEndpoint: @unchecked Sendable {
     /// Unsent data was pending when the peer's Close arrived: the close is not clean.
     private var unsentDataAtPeerClose = false
     /// The batch ``flushOutbox()`` is sending: the outbox's other half.
-    private var spareOutbox: [(message: Message, byteCount: Int)] = []
+    private var spareOutbox: [OutgoingMessage] = []
 
     // Any thread.
     private let lock = NIOLock()
@@ -130,9 +130,9 @@ final class StreamEndpoint: @unchecked Sendable {
 
     /// The proposal's "write": sends `message`, then waits while more than the write buffer
     /// limit is unsent. Cancelling the wait does not unsend the message.
-    func write(_ message: Message, byteCount: Int) async throws {
+    func write(_ message: OutgoingMessage) async throws {
         try Task.checkCancellation()
-        switch lock.withLock({ queues.accept(message, byteCount: byteCount) }) {
+        switch lock.withLock({ queues.accept(message) }) {
         case .refused(let error):
             throw error ?? Self.closedStreamError
         case .accepted(let scheduleFlush, let mustWait):
@@ -303,7 +303,8 @@ final class StreamEndpoint: @unchecked Sendable {
         defer { spareOutbox.removeAll(keepingCapacity: true) }
         guard case .open(let driver) = state, !closingHandshakeStarted else { return }
         var byteCount = 0
-        for (message, messageByteCount) in spareOutbox {
+        for message in spareOutbox {
+            let messageByteCount = message.byteCount
             driver.send(message, byteCount: UInt64(messageByteCount))
             byteCount += messageByteCount
         }

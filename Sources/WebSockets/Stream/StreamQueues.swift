@@ -42,7 +42,7 @@ struct StreamQueues {
     /// What every later write throws once set (before the generic closed-stream error).
     var writeRefusal: (any Error)?
     /// Written messages the event loop has not yet handed to the driver.
-    var outbox: [(message: Message, byteCount: Int)] = []
+    var outbox: [OutgoingMessage] = []
     var outboxByteCount = 0
     var outboxFlushScheduled = false
     /// The driver's unsent bytes as last seen on the event loop.
@@ -124,11 +124,11 @@ struct StreamQueues {
     }
 
     /// Leaves `message` in the outbox for the event loop.
-    mutating func accept(_ message: Message, byteCount: Int) -> WriteOutcome {
+    mutating func accept(_ message: OutgoingMessage) -> WriteOutcome {
         if let writeRefusal { return .refused(writeRefusal) }
         guard acceptingWrites else { return .refused(nil) }
-        outbox.append((message, byteCount))
-        outboxByteCount += byteCount
+        outbox.append(message)
+        outboxByteCount += message.byteCount
         let scheduleFlush = !outboxFlushScheduled
         outboxFlushScheduled = true
         return .accepted(scheduleFlush: scheduleFlush, mustWait: !writeBufferHasRoom)

@@ -29,17 +29,17 @@ extension WebSocketStream {
 
         /// Sends a text message.
         public func write(_ text: String) async throws {
-            try await endpoint.write(.text(text), byteCount: text.utf8.count)
+            try await endpoint.write(.text(text))
         }
 
         /// Sends a binary message.
         public func write(_ data: Data) async throws {
-            try await endpoint.write(.binary(ByteBuffer(data: data)), byteCount: data.count)
+            try await endpoint.write(.binary(data))
         }
 
         /// Sends a binary message.
         public func write(_ bytes: [UInt8]) async throws {
-            try await endpoint.write(.binary(ByteBuffer(bytes: bytes)), byteCount: bytes.count)
+            try await endpoint.write(.bytes(bytes))
         }
 
         /// The proposal's close: sends a Close frame without a code and returns when the closing

@@ -16,7 +16,7 @@ import WebSocketCore
 final class ClientTransport: @unchecked Sendable {
     /// What the caller asks the transport to do, in the order it asked.
     enum Command: Sendable {
-        case send(Message, byteCount: UInt64)
+        case send(OutgoingMessage, byteCount: UInt64)
         case startTheClosingHandshake(code: CloseCode?, reason: String)
         case fail(WebSocket.Failure)
         /// The caller was deallocated (WHATWG WebSockets §7 "Garbage collection").

@@ -158,8 +158,8 @@ final class ConnectionDriver: ChannelDuplexHandler, @unchecked Sendable {
     /// (WHATWG WebSockets §3.1: then nothing is sent). Written and flushed at the end of the
     /// turn, so that the engine serialises a burst of small messages into one buffer.
     @discardableResult
-    func send(_ message: Message, byteCount: UInt64) -> Bool {
-        let sent = withConnection { (try? $0.send(message)) != nil } ?? false
+    func send(_ message: OutgoingMessage, byteCount: UInt64) -> Bool {
+        let sent = withConnection { (try? message.send(on: &$0)) != nil } ?? false
         guard sent else { return false }
         unflushedByteCount += byteCount
         unsentByteCount += byteCount
@@ -178,7 +178,7 @@ final class ConnectionDriver: ChannelDuplexHandler, @unchecked Sendable {
     /// Fails the connection for a reason outside the engine (RFC 6455 §7.1.7): the first reason
     /// sticks and TCP closes.
     func fail(_ failure: WebSocket.Failure) {
-        guard connection != nil else { return }
+        guard hasConnection else { return }
         if self.failure == nil { failed = true }
         connectionBroke(failure)
     }
@@ -186,7 +186,7 @@ final class ConnectionDriver: ChannelDuplexHandler, @unchecked Sendable {
     /// Closes TCP after the connection broke under us (a reset, a TLS error): the connection is
     /// closed uncleanly, not failed.
     private func connectionBroke(_ failure: WebSocket.Failure) {
-        guard connection != nil else { return }
+        guard hasConnection else { return }
         if self.failure == nil { self.failure = failure }
         context?.close(promise: nil)
     }
@@ -275,8 +275,13 @@ final class ConnectionDriver: ChannelDuplexHandler, @unchecked Sendable {
 
     /// Mutates the engine in place; `nil` once the connection is closed.
     private func withConnection<Result>(_ body: (inout Connection) -> Result) -> Result? {
-        guard connection != nil else { return nil }
-        return body(&connection!)
+        connection?.mutate(body)
+    }
+
+    /// Whether the engine is still there. Optional chaining reads it in place, where
+    /// `connection != nil` copies the whole engine (a retain per reference it holds) first.
+    private var hasConnection: Bool {
+        connection?.role != nil
     }
 
     private func carryOutActions() {
@@ -336,7 +341,7 @@ final class ConnectionDriver: ChannelDuplexHandler, @unchecked Sendable {
 
     /// Sends a ping unless the last one is still unanswered, and schedules the next tick.
     private func keepaliveTick() {
-        guard connection != nil else { return }
+        guard hasConnection else { return }
         startKeepalive()
         guard pongDeadline == nil, withConnection({ (try? $0.sendPing()) != nil }) == true else { return }
         pongDeadline = eventLoop.scheduleTask(in: .timeInterval(timing.keepalive.timeout)) {
@@ -359,7 +364,7 @@ final class ConnectionDriver: ChannelDuplexHandler, @unchecked Sendable {
     /// Starts the closing handshake if nothing arrived for the idle timeout; otherwise checks
     /// again when it would run out.
     private func idleTick() {
-        guard connection != nil, let idleTimeout = timing.idleTimeout else { return }
+        guard hasConnection, let idleTimeout = timing.idleTimeout else { return }
         let deadline = lastReceived + idleTimeout
         if deadline > .now() { return scheduleIdleCheck(at: deadline) }
         idleTimer = nil
@@ -378,6 +383,14 @@ extension TimeAmount {
     /// A time amount from seconds, as Foundation's `TimeInterval` counts them.
     static func timeInterval(_ seconds: Double) -> TimeAmount {
         .nanoseconds(Int64(seconds * 1e9))
+    }
+}
+
+extension Connection {
+    /// `body` applied to the engine in place: through optional chaining, a driver's optional
+    /// engine is not copied out and back.
+    fileprivate mutating func mutate<Result>(_ body: (inout Connection) -> Result) -> Result {
+        body(&self)
     }
 }
 

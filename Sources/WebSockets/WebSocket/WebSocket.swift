@@ -119,22 +119,22 @@ public final class WebSocket: @unchecked Sendable {
     ///
     /// - Throws: `InvalidStateError` while the socket is connecting.
     public func send(_ data: String) throws(DOMException) {
-        try send(.text(data), byteCount: UInt64(data.utf8.count))
+        try send(.text(data))
     }
 
     /// Sends a binary message.
     public func send(_ data: Data) throws(DOMException) {
-        try send(.binary(ByteBuffer(data: data)), byteCount: UInt64(data.count))
+        try send(.binary(data))
     }
 
     /// Sends a binary message.
     public func send(_ data: [UInt8]) throws(DOMException) {
-        try send(.binary(ByteBuffer(bytes: data)), byteCount: UInt64(data.count))
+        try send(.bytes(data))
     }
 
     /// Sends a binary message with the blob's bytes.
     public func send(_ blob: Blob) throws(DOMException) {
-        try send(.binary(ByteBuffer(data: blob.data())), byteCount: blob.size)
+        try send(.binary(blob.data()))
     }
 
     /// The `close(code, reason)` method steps (WHATWG WebSockets §3.1).
@@ -202,7 +202,8 @@ public final class WebSocket: @unchecked Sendable {
 
     // MARK: Inside
 
-    private func send(_ message: Message, byteCount: UInt64) throws(DOMException) {
+    private func send(_ message: OutgoingMessage) throws(DOMException) {
+        let byteCount = UInt64(message.byteCount)
         enum Outcome { case refuse, send, drop, flagAsFull }
         let (outcome, firstQueued): (Outcome, Bool) = lock.withLock {
             guard state != .connecting else { return (.refuse, false) }
