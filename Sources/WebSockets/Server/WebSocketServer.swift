@@ -131,7 +131,8 @@ public final class WebSocketServer: Service, Sendable {
                         throw TooManyConnections()
                     }
                     if configuration.unixSocketPath == nil {
-                        try channel.syncOptions?.setOption(.socketOption(.tcp_nodelay), value: 1)
+                        // At the TCP level: `.socketOption(.tcp_nodelay)` would set SO_DEBUG.
+                        try channel.syncOptions?.setOption(.tcpOption(.tcp_nodelay), value: 1)
                     }
                     if let tlsContext {
                         try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: tlsContext))

@@ -158,7 +158,9 @@ final class ClientTransport: @unchecked Sendable {
     private func makeBootstrap(connectTimeout: TimeAmount) -> ClientBootstrap {
         let bootstrap = ClientBootstrap(group: eventLoop).connectTimeout(connectTimeout)
             .channelOption(.recvAllocator, value: ReceiveBuffers.allocator)
-        return options.unixSocketPath == nil ? bootstrap.channelOption(.socketOption(.tcp_nodelay), value: 1) : bootstrap
+        // TCP_NODELAY is a TCP-level option: at the socket level its number is SO_DEBUG, which
+        // only a privileged process may set.
+        return options.unixSocketPath == nil ? bootstrap.channelOption(.tcpOption(.tcp_nodelay), value: 1) : bootstrap
     }
 
     /// TCP to the proxy, whose handlers then ask it for a tunnel to host and port; the tunnel must
