@@ -13,6 +13,7 @@ let package = Package(
         .executable(name: "hummingbird-bench-client", targets: ["HummingbirdBenchClient"]),
         .executable(name: "websocketkit-echo-server", targets: ["WebSocketKitEchoServer"]),
         .executable(name: "websocketkit-bench-client", targets: ["WebSocketKitBenchClient"]),
+        .executable(name: "nio-floor-echo-server", targets: ["NIOFloorEchoServer"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
@@ -72,6 +73,17 @@ let package = Package(
             dependencies: [
                 "PeerBench",
                 .product(name: "WebSocketKit", package: "websocket-kit"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        // The floor for the server workloads: SwiftNIO and the least WebSocket work a server must
+        // do, with no WebSocket library.
+        .executableTarget(
+            name: "NIOFloorEchoServer",
+            dependencies: [
+                "PeerBench",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
