@@ -45,6 +45,10 @@ public final class WebSocket: @unchecked Sendable {
     private var pendingTasks: [TransportEvent] = []
     /// The socket's reference to itself while §7 says it must not be collected.
     private var keepAlive: WebSocket?
+    /// Whether listeners for the events of the current state keep the socket alive (§7).
+    /// Kept apart because only the listeners and the state change it, where queued data
+    /// changes with every send and flush.
+    private var listenersKeepAlive = false
 
     /// The `new WebSocket(url, protocols)` constructor steps (WHATWG WebSockets §3.1).
     ///
@@ -205,12 +209,13 @@ public final class WebSocket: @unchecked Sendable {
     private func send(_ message: OutgoingMessage) throws(DOMException) {
         let byteCount = UInt64(message.byteCount)
         enum Outcome { case refuse, send, drop, flagAsFull }
-        let (outcome, firstQueued): (Outcome, Bool) = lock.withLock {
-            guard state != .connecting else { return (.refuse, false) }
+        let outcome: Outcome = lock.withLock {
+            guard state != .connecting else { return .refuse }
             let firstQueued = queuedByteCount == 0 && byteCount > 0
             queuedByteCount += byteCount
-            guard state == .open else { return (.drop, firstQueued) }
-            return (queuedByteCount > options.maxBufferedAmount ? .flagAsFull : .send, firstQueued)
+            if firstQueued { keepAliveForQueuedData() }  // queued data keeps the socket alive (§7)
+            guard state == .open else { return .drop }
+            return queuedByteCount > options.maxBufferedAmount ? .flagAsFull : .send
         }
         switch outcome {
         case .refuse:
@@ -219,7 +224,6 @@ public final class WebSocket: @unchecked Sendable {
         case .flagAsFull: transport.enqueue(.fail(.bufferFull))
         case .drop: break
         }
-        if firstQueued { updateKeepAlive() }  // queued data keeps the socket alive (§7)
     }
 
     /// Runs the task for what the transport reported (WHATWG WebSockets §4), on the event queue.
@@ -267,11 +271,11 @@ public final class WebSocket: @unchecked Sendable {
         case .closingHandshakeStarted:
             lock.withLock { if state == .open { state = .closing } }
         case .transmitted(let byteCount):
-            let drained = lock.withLock {
+            lock.withLock {
                 queuedByteCount -= min(byteCount, queuedByteCount)
-                return queuedByteCount == 0
+                if queuedByteCount == 0 { keepAliveForQueuedData() }
             }
-            guard drained else { return }
+            return
         case .closed(let code, let reason, let wasClean, let failure, let failed):
             lock.withLock {
                 state = .closed
@@ -295,10 +299,18 @@ public final class WebSocket: @unchecked Sendable {
     /// WHATWG WebSockets §7: the socket must not be collected while listeners can still get
     /// events, or while an established connection has data queued.
     private func updateKeepAlive() {
-        let (current, queued) = lock.withLock { (state, queuedByteCount) }
-        let needed = Self.eventsThatKeepAlive(current).contains(where: listeners.hasListeners(for:))
-            || (current != .closed && queued > 0)
-        lock.withLock { keepAlive = needed ? self : nil }
+        let current = lock.withLock { state }
+        let listening = Self.eventsThatKeepAlive(current).contains(where: listeners.hasListeners(for:))
+        lock.withLock {
+            listenersKeepAlive = listening
+            keepAliveForQueuedData()
+        }
+    }
+
+    /// Under `lock`: ``updateKeepAlive()`` after only the queued data changed.
+    private func keepAliveForQueuedData() {
+        let needed = listenersKeepAlive || (state != .closed && queuedByteCount > 0)
+        if needed != (keepAlive != nil) { keepAlive = needed ? self : nil }
     }
 
     private static func eventsThatKeepAlive(_ state: ReadyState) -> [String] {
