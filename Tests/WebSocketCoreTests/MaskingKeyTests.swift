@@ -55,4 +55,23 @@ struct MaskingKeyTests {
         let keys = (0..<1_000).map { _ in generator.next() }
         #expect(Set(keys).count == keys.count)
     }
+
+    /// Generators share one pool: from many threads at once, through several refills of it
+    /// (8 192 words each), no word is handed out twice.
+    @Test func generatorsOnManyThreadsNeverShareAKey() async {
+        let perGenerator = 600  // a first batch of 8, then batches of 512
+        let words = await withTaskGroup(of: [UInt64].self) { group in
+            for _ in 0..<24 {
+                group.addTask {
+                    var generator = SystemMaskingKeyGenerator()
+                    return (0..<perGenerator).map { _ in generator.next() }
+                }
+            }
+            return await group.reduce(into: []) { $0 += $1 }
+        }
+        #expect(words.count == 24 * perGenerator)
+        #expect(Set(words).count == words.count)
+        let nonces = (0..<100).map { _ in SecWebSocketKey().value }
+        #expect(Set(nonces).count == nonces.count)
+    }
 }

@@ -28,9 +28,10 @@ public struct SecWebSocketKey: Sendable, Hashable, CustomStringConvertible {
         self.value = Base64.encode(bytes)
     }
 
-    /// Creates a key from the system's cryptographically secure generator.
+    /// Creates a key from the system's cryptographically secure generator (fetched in bulk for
+    /// the whole process, as masking keys are).
     public init() {
-        var generator = SystemRandomNumberGenerator()
+        var generator = SystemRandomPool.Generator()
         self.init(using: &generator)
     }
 
