@@ -81,4 +81,26 @@ struct EventLoopDeliveryTests {
         try stream.close(closeCode: 1000)
         #expect(try await stream.closed.closeCode == 1000)
     }
+
+    @Test func aStreamCreatedOnAnEventLoopRunsOnIt() async throws {
+        guard #available(macOS 15, iOS 18, tvOS 18, watchOS 11, *) else { return }
+        let server = try await RunningServer.echo()
+        defer { server.stop() }
+        let first = try WebSocketStream(server.url())
+        // Two, since the shared group hands its loops out in turn: without the rule, two streams
+        // in a row never share one.
+        let (second, third, loop) = try await Task(executorPreference: first.taskExecutor) {
+            (try WebSocketStream(server.url()), try WebSocketStream(server.url()), Self.currentLoop())
+        }.value
+        #expect(loop == ObjectIdentifier(first.endpoint.eventLoop))
+        #expect(ObjectIdentifier(second.endpoint.eventLoop) == ObjectIdentifier(first.endpoint.eventLoop))
+        #expect(ObjectIdentifier(third.endpoint.eventLoop) == ObjectIdentifier(first.endpoint.eventLoop))
+        let message = try await Task(executorPreference: second.taskExecutor) {
+            let opened = try await second.opened
+            try await opened.writable.write("on its loop")
+            return try await opened.readable.first(where: { _ in true })
+        }.value
+        #expect(message == .text("on its loop"))
+        for stream in [first, second, third] { try stream.close(closeCode: 1000) }
+    }
 }

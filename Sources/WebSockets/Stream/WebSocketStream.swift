@@ -43,7 +43,9 @@ public final class WebSocketStream: Sendable {
     ) throws(DOMException) {
         let request = try ClientRequest(url, protocols: protocols, options: options)
         self.url = request.url.serialized
-        let eventLoop = MultiThreadedEventLoopGroup.singleton.next()
+        // Created on an event loop's thread, it runs there: a task preferring another stream's
+        // ``taskExecutor``, or a server's handler, then opens connections without a thread hop.
+        let eventLoop = MultiThreadedEventLoopGroup.currentEventLoop ?? MultiThreadedEventLoopGroup.singleton.next()
         let report = WeakEndpoint()
         let transport = ClientTransport(handshake: request.handshake, options: options, cookies: request.cookies, eventLoop: eventLoop) { event in
             report.endpoint?.handle(event)
@@ -99,7 +101,8 @@ public final class WebSocketStream: Sendable {
     /// (`Task(executorPreference: stream.taskExecutor) { … }`, or `withTaskExecutorPreference`)
     /// reads and writes on the thread that runs the connection, so no message crosses a
     /// thread: the cheapest way to run many small messages. Such a task must not block, or
-    /// it stops every connection sharing that thread.
+    /// it stops every connection sharing that thread. A stream created in such a task (or on
+    /// any event loop's thread, as in a server's handler) runs on that same event loop.
     @available(macOS 15, iOS 18, tvOS 18, watchOS 11, *)
     public var taskExecutor: any TaskExecutor { EventLoopTaskExecutor(endpoint.eventLoop) }
 
