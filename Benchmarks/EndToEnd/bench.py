@@ -45,6 +45,8 @@ SERVERS = {
     "node-ws": (["node", str(HERE / "node_ws_server.js"), "--port", "0"], True),
     "hummingbird": ([str(PEERS / "hummingbird-echo-server"), "--port", "0"], True),
     "websocket-kit": ([str(PEERS / "websocketkit-echo-server"), "--port", "0"], False),
+    # The floor: SwiftNIO with the least WebSocket work a server must do (Benchmarks/Peers).
+    "floor (SwiftNIO)": ([str(PEERS / "nio-floor-echo-server"), "--port", "0"], False),
 }
 
 # name → command prefix of a load client (URL and the load's flags follow)

@@ -72,11 +72,12 @@ struct BenchLoad: Sendable {
 
     /// Connection churn: each of `count` slots opens a connection, closes it with 1000 and
     /// starts over until `deadline`; every open-and-close counts as one "message" and its
-    /// duration as its round trip.
+    /// duration as its round trip. On the event loop, a slot's connections all run on one.
     func churn(_ count: Int, until deadline: ContinuousClock.Instant) async -> [String] {
         await withTaskGroup(of: String?.self) { group in
             for _ in 0..<count {
                 group.addTask {
+                    if onEventLoop { return await EventLoopChurn.run(self, until: deadline) }
                     while ContinuousClock.now < deadline {
                         let started = BenchClock.now()
                         do {
