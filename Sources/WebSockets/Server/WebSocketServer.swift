@@ -72,18 +72,14 @@ public final class WebSocketServer: Service, Sendable {
         }
 
         await withTaskCancellationOrGracefulShutdownHandler {
-            await withDiscardingTaskGroup { group in
-                for await handshake in handshakes {
-                    if configuration.runsHandlersOnEventLoop, #available(macOS 15, iOS 18, tvOS 18, watchOS 11, *) {
-                        group.addTask(executorPreference: EventLoopTaskExecutor(handshake.channel.eventLoop)) {
-                            await self.serve(handshake)
-                        }
-                    } else {
-                        group.addTask { await self.serve(handshake) }
-                    }
+            if configuration.runsHandlersOnEventLoop, #available(macOS 15, iOS 18, tvOS 18, watchOS 11, *) {
+                // The loop that starts the handlers' tasks runs on an event loop too: a handshake
+                // done there then wakes no thread of the global pool to start its handler.
+                await withTaskExecutorPreference(EventLoopTaskExecutor(serverChannel.eventLoop)) {
+                    await self.serve(handshakes, closingOn: serverChannel)
                 }
-                await self.state.drain(timeout: self.configuration.shutdownTimeout, on: serverChannel.eventLoop)
-                group.cancelAll()
+            } else {
+                await self.serve(handshakes, closingOn: serverChannel)
             }
         } onCancelOrGracefulShutdown: {
             logger.info("shutting down")
@@ -130,10 +126,14 @@ public final class WebSocketServer: Service, Sendable {
                         configuration.logger.warning("connection refused: at maxConnections")
                         throw TooManyConnections()
                     }
+                    #if !os(Linux)
+                    // Linux copies TCP_NODELAY from the listening socket, where ServerBootstrap
+                    // sets it, to every accepted one: a system call per connection saved there.
                     if configuration.unixSocketPath == nil {
                         // At the TCP level: `.socketOption(.tcp_nodelay)` would set SO_DEBUG.
                         try channel.syncOptions?.setOption(.tcpOption(.tcp_nodelay), value: 1)
                     }
+                    #endif
                     if let tlsContext {
                         try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: tlsContext))
                     }
@@ -148,6 +148,24 @@ public final class WebSocketServer: Service, Sendable {
             return try await bootstrap.bind(unixDomainSocketPath: path, cleanupExistingSocketFile: true).get()
         }
         return try await bootstrap.bind(host: configuration.host, port: configuration.port).get()
+    }
+
+    /// Starts a task for each handshake, as a child of ``run()``'s, until shutdown ends the
+    /// handshakes; then waits for the connections to close, and cancels the tasks left.
+    private func serve(_ handshakes: AsyncStream<PendingHandshake>, closingOn serverChannel: any Channel) async {
+        await withDiscardingTaskGroup { group in
+            for await handshake in handshakes {
+                if configuration.runsHandlersOnEventLoop, #available(macOS 15, iOS 18, tvOS 18, watchOS 11, *) {
+                    group.addTask(executorPreference: EventLoopTaskExecutor(handshake.channel.eventLoop)) {
+                        await self.serve(handshake)
+                    }
+                } else {
+                    group.addTask { await self.serve(handshake) }
+                }
+            }
+            await state.drain(timeout: configuration.shutdownTimeout, on: serverChannel.eventLoop)
+            group.cancelAll()
+        }
     }
 
     // A connection's task is two steps, and the work between their suspensions is synchronous:
