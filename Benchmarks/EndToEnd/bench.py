@@ -284,6 +284,11 @@ def report(results, arguments):
     print(markdown(results))
 
 
+def colour(name):
+    """Ours red, the peers blue, the floors grey."""
+    return "#d9534f" if name.startswith("ours") else "#9a9a9a" if name.startswith("floor") else "#5b8fd9"
+
+
 def use_wsc(path):
     """Points our server and clients at `path`."""
     for table in (CLIENTS, SERVERS):
@@ -372,7 +377,7 @@ def plot(results, path):
             medians.append(figures[key]["median"])
             low.append(figures[key]["median"] - figures[key]["min"])
             high.append(figures[key]["max"] - figures[key]["median"])
-        axis.barh(names, medians, xerr=[low, high], color=["#d9534f" if n.startswith("ours") else "#5b8fd9" for n in names])
+        axis.barh(names, medians, xerr=[low, high], color=[colour(name) for name in names])
         axis.set_title(f"{role[:-1]} CPU, {workload} ({unit}, lower is better)", fontsize=9)
         axis.tick_params(labelsize=8)
         axis.invert_yaxis()
