@@ -61,10 +61,13 @@ CLIENTS = {
     "node-ws": ["node", str(HERE / "node_ws_client.js")],
     "hummingbird": [str(PEERS / "hummingbird-bench-client")],
     "websocket-kit": [str(PEERS / "websocketkit-bench-client")],
-    # The floor: the least a client must spend (floor_client.c); one connection, no deflate.
+    # The floors: the least any client must spend (floor_client.c), and the least a client on
+    # SwiftNIO must (Benchmarks/Peers).
     "floor (C, raw TCP)": [str(ROOT / ".build" / "peers" / "floor_client")],
+    "floor (SwiftNIO)": [str(PEERS / "nio-floor-bench-client")],
 }
-FLOOR = "floor (C, raw TCP)"
+# The floor clients: one connection, no permessage-deflate.
+FLOORS = {"floor (C, raw TCP)", "floor (SwiftNIO)"}
 
 # The client workloads of the table, and the server workloads.
 CLIENT_WORKLOADS = [
@@ -149,7 +152,7 @@ class Unsupported(Exception):
 
 
 def run_client(name, port, load, duration):
-    if name == FLOOR and (load["connections"] != 1 or load.get("deflate")):
+    if name in FLOORS and (load["connections"] != 1 or load.get("deflate")):
         raise Unsupported("the floor client has one connection and no permessage-deflate")
     command = CLIENTS[name] + [
         f"ws://127.0.0.1:{port}/", "--connections", str(load["connections"]), "--duration", str(duration),

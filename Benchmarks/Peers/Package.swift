@@ -14,6 +14,7 @@ let package = Package(
         .executable(name: "websocketkit-echo-server", targets: ["WebSocketKitEchoServer"]),
         .executable(name: "websocketkit-bench-client", targets: ["WebSocketKitBenchClient"]),
         .executable(name: "nio-floor-echo-server", targets: ["NIOFloorEchoServer"]),
+        .executable(name: "nio-floor-bench-client", targets: ["NIOFloorBenchClient"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
@@ -82,6 +83,17 @@ let package = Package(
         // do, with no WebSocket library.
         .executableTarget(
             name: "NIOFloorEchoServer",
+            dependencies: [
+                "PeerBench",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        // The floor for the client workloads: SwiftNIO and the least WebSocket work a client must
+        // do, with no WebSocket library; one connection.
+        .executableTarget(
+            name: "NIOFloorBenchClient",
             dependencies: [
                 "PeerBench",
                 .product(name: "NIOCore", package: "swift-nio"),

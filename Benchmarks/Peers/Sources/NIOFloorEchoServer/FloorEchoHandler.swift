@@ -152,28 +152,13 @@ final class FloorEchoHandler: ChannelInboundHandler {
             }
             input.withUnsafeReadableBytes { source in
                 _ = output!.writeWithUnsafeMutableBytes(minimumWritableBytes: count) { target in
-                    unmask(UnsafeRawBufferPointer(rebasing: source[..<count]), into: target, mask: mask)
+                    copyMasked(UnsafeRawBufferPointer(rebasing: source[..<count]), into: target, mask: mask)
                     return count
                 }
             }
             input.moveReaderIndex(forwardBy: count)
         }
         return Self.maxFrameHeaderSize
-    }
-}
-
-/// Copies `source` into `target` XORed with the mask, 8 bytes at a time: the one pass over the
-/// payload that a server cannot avoid.
-private func unmask(_ source: UnsafeRawBufferPointer, into target: UnsafeMutableRawBufferPointer, mask: UInt32) {
-    let wide = UInt64(mask) | UInt64(mask) << 32  // the mask's 4 bytes twice, in memory order
-    var offset = 0
-    while offset + 8 <= source.count {
-        let word = source.loadUnaligned(fromByteOffset: offset, as: UInt64.self)
-        target.storeBytes(of: word ^ wide, toByteOffset: offset, as: UInt64.self)
-        offset += 8
-    }
-    withUnsafeBytes(of: wide) { maskBytes in
-        for index in offset..<source.count { target[index] = source[index] ^ maskBytes[index & 7] }
     }
 }
 
