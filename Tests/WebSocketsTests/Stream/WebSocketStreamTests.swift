@@ -111,9 +111,13 @@ struct WebSocketStreamTests {
         #expect(requests.current == 1)
     }
 
-    @Test func abortDuringTheHandshakeRejectsWithAbortErrorAndAfterItDoesNothing() async throws {
+    // A regression would leave the stream waiting for a handshake that never comes.
+    @Test(.timeLimit(.minutes(1))) func abortDuringTheHandshakeRejectsWithAbortErrorAndAfterItDoesNothing() async throws {
+        // The server answers "/slow" only once the test has seen the abort: under load, a sleep
+        // on either side can outlast the other.
+        let (answerSlow, allowAnswer) = AsyncStream.makeStream(of: Never.self)
         let server = try await RunningServer.start { request in
-            if request.path == "/slow" { try? await Task.sleep(for: .seconds(2)) }
+            if request.path == "/slow" { for await _ in answerSlow {} }
             return .accept { connection in
                 for try await message in connection.readable { try await connection.writable.write(message) }
             }
@@ -125,6 +129,7 @@ struct WebSocketStreamTests {
         early.abort()
         await #expect { _ = try await slow.opened } throws: { ($0 as? DOMException)?.name == .abortError }
         await #expect { _ = try await slow.closed } throws: { ($0 as? DOMException)?.name == .abortError }
+        allowAnswer.finish()
 
         let late = AbortController()
         let stream = try WebSocketStream(server.url("/fast"), signal: late.signal)
@@ -252,9 +257,12 @@ struct WebSocketStreamTests {
         }
     }
 
-    @Test func cancellingTheTaskWaitingInOpenedThrowsCancellationErrorAndLeavesTheConnection() async throws {
+    // A regression would leave the stream waiting for a handshake that never comes.
+    @Test(.timeLimit(.minutes(1))) func cancellingTheTaskWaitingInOpenedThrowsCancellationErrorAndLeavesTheConnection() async throws {
+        // The server answers once the test has seen the cancellation, however late that is.
+        let (answer, allowAnswer) = AsyncStream.makeStream(of: Never.self)
         let server = try await RunningServer.start { _ in
-            try? await Task.sleep(for: .milliseconds(500))
+            for await _ in answer {}
             return .accept(handler: { connection in
                 for try await message in connection.readable { try await connection.writable.write(message) }
             })
@@ -265,6 +273,7 @@ struct WebSocketStreamTests {
         try await Task.sleep(for: .milliseconds(50))
         waiting.cancel()
         await #expect(throws: CancellationError.self) { _ = try await waiting.value }
+        allowAnswer.finish()
         let opened = try await stream.opened
         try await opened.writable.write("still connecting, then open")
         var iterator = opened.readable.makeAsyncIterator()
