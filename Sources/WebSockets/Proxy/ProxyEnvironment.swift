@@ -8,13 +8,16 @@ extension WebSocket.Proxy {
     /// The process's variables ``environmentProxy(for:in:)`` reads, and only those: copying the
     /// whole environment for every connection costs more than the rest of a connect's set-up.
     static var processEnvironment: [String: String] {
-        let names = ["no", "wss", "ws", "socks", "https", "http", "all"].flatMap { [$0 + "_proxy", $0.uppercased() + "_PROXY"] }
         var environment: [String: String] = [:]
-        for name in names + ["REQUEST_METHOD"] {
+        for name in variableNames {
             if let value = getenv(name) { environment[name] = String(cString: value) }
         }
         return environment
     }
+
+    /// The names ``processEnvironment`` reads, spelt out once rather than for every connection.
+    private static let variableNames = ["no", "wss", "ws", "socks", "https", "http", "all"]
+        .flatMap { [$0 + "_proxy", $0.uppercased() + "_PROXY"] } + ["REQUEST_METHOD"]
 
     /// The proxy URL ``environment`` picks for `url` from `environment` (the process's, at connect
     /// time), or nil to connect directly; see ``environment`` for the rules. Pure, so that tests

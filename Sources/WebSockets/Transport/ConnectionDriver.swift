@@ -56,9 +56,9 @@ final class ConnectionDriver: ChannelDuplexHandler, @unchecked Sendable {
     private var lingering = false
     private var flushScheduled = false
 
-    private var closeTimer: Scheduled<Void>?
-    // The keepalive and idle timers are callbacks, not `RepeatedTask`s or `Scheduled`s: those
-    // allocate promises and closures that every idle connection would hold.
+    // The close, keepalive and idle timers are callbacks, not `RepeatedTask`s or `Scheduled`s:
+    // those allocate promises and closures that every idle (or closing) connection would hold.
+    private var closeTimer: NIOScheduledCallback?
     private var keepaliveTimer: NIOScheduledCallback?
     private var pongDeadline: Scheduled<Void>?
     private var idleTimer: NIOScheduledCallback?
@@ -261,8 +261,7 @@ final class ConnectionDriver: ChannelDuplexHandler, @unchecked Sendable {
         // A channel that cannot close only its output (some never can) closes whole.
         halfClosed.futureResult.assumeIsolated().whenFailure { _ in context.close(promise: nil) }
         context.close(mode: .output, promise: halfClosed)
-        closeTimer?.cancel()
-        closeTimer = eventLoop.scheduleTask(in: timing.closeTimeout) { self.context?.close(promise: nil) }
+        startCloseTimer()
         // Backpressure no longer applies: nothing read now reaches the user.
         readingPaused = false
         if readPending {
@@ -297,7 +296,7 @@ final class ConnectionDriver: ChannelDuplexHandler, @unchecked Sendable {
             case .closeFrameReceived(let frame):
                 report?(.closingHandshakeStarted(frame))
             case .startCloseTimer:
-                closeTimer = eventLoop.scheduleTask(in: timing.closeTimeout) { self.context?.close(promise: nil) }
+                startCloseTimer()
             case .closeTransport:
                 closeAfterFlush = true
             }
@@ -322,16 +321,23 @@ final class ConnectionDriver: ChannelDuplexHandler, @unchecked Sendable {
 
     /// What one of the driver's timers does when it fires.
     private struct Tick: NIOScheduledCallbackHandler, Sendable {
-        enum Timer { case keepalive, idle }
+        enum Timer { case close, keepalive, idle }
         let driver: ConnectionDriver
         let timer: Timer
 
         func handleScheduledCallback(eventLoop: some EventLoop) {
             switch timer {
+            case .close: driver.context?.close(promise: nil)
             case .keepalive: driver.keepaliveTick()
             case .idle: driver.idleTick()
             }
         }
+    }
+
+    /// Closes TCP if the closing handshake has not closed it within the close timeout.
+    private func startCloseTimer() {
+        closeTimer?.cancel()
+        closeTimer = try? eventLoop.scheduleCallback(in: timing.closeTimeout, handler: Tick(driver: self, timer: .close))
     }
 
     private func startKeepalive() {
